@@ -1,0 +1,58 @@
+# 民情地图 — every target does its own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 5000
+SCALE  ?= small
+PYTEST_ARGS ?=
+
+.PHONY: demo test bench setup system-deps browser-deps python-deps assets db lint clean help
+
+help:
+	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT)"
+	@echo "make test   — set up everything and run the whole test suite on a throwaway PostGIS"
+	@echo "make bench  — the benchmark (SCALE=small|city)"
+
+demo: setup db
+	$(BIN)/minqing demo load
+	@$(BIN)/minqing demo accounts 2>/dev/null || true
+	$(BIN)/minqing serve --port $(PORT)
+
+test: setup browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: setup browser-deps
+	$(BIN)/python -m bench.run --scale $(SCALE)
+
+setup: system-deps python-deps assets
+
+system-deps:
+	@sh tools/install-system-deps.sh
+
+browser-deps:
+	@sh tools/install-system-deps.sh --browser
+
+python-deps: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+assets: python-deps static/vendor/.built
+
+static/vendor/.built: static/package.json static/package-lock.json static/build_vendor.sh static/build_vendor.py
+	sh static/build_vendor.sh
+	touch $@
+
+db: setup
+	$(BIN)/minqing db up
+	$(BIN)/minqing db upgrade
+
+lint: python-deps
+	$(BIN)/ruff check geo_app tests
+
+clean:
+	-$(BIN)/minqing db down
+	rm -rf $(VENV) static/node_modules static/vendor

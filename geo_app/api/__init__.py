@@ -1,0 +1,7 @@
+"""The JSON/GeoJSON API at /api/v1: parse the request, call a service, shape the answer."""
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__)
+
+from . import lookup  # noqa: E402,F401

@@ -1,0 +1,69 @@
+"""Configuration: defaults, then an optional instance config file, then environment variables."""
+
+import logging
+import os
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "PORT": 5000,
+    "BASEMAP": "none",
+    "TIANDITU_KEY": "",
+    "DEFAULT_COMMUNITY": "mingzhu",
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+    "STATEMENT_TIMEOUT_MS": 15000,
+    "JSON_AS_ASCII": False,
+    "PAGE_LIMIT_DEFAULT": 1000,
+    "PAGE_LIMIT_MAX": 5000,
+}
+
+ENV_INT = {"PORT", "MAX_CONTENT_LENGTH", "STATEMENT_TIMEOUT_MS", "PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX"}
+ENV_STR = {"SECRET_KEY", "DATABASE_URL", "BASEMAP", "TIANDITU_KEY", "DEFAULT_COMMUNITY"}
+
+
+def load_config(app, overrides=None):
+    """Fill app.config from defaults, instance/config.py, MINQING_CONFIG, the environment and overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    if os.environ.get("MINQING_CONFIG"):
+        app.config.from_pyfile(os.environ["MINQING_CONFIG"])
+    for name in ENV_STR:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    for name in ENV_INT:
+        if os.environ.get(name):
+            try:
+                app.config[name] = int(os.environ[name])
+            except ValueError as exc:
+                raise SystemExit(f"environment variable {name} must be an integer, got {os.environ[name]!r}") from exc
+    if overrides:
+        app.config.update(overrides)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+    if not app.config["DATABASE_URL"]:
+        from .embedded_pg import Cluster
+
+        app.config["DATABASE_URL"] = Cluster.for_instance(app.instance_path).url
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {
+            "pool_pre_ping": True,
+            "connect_args": {"options": f"-c statement_timeout={app.config['STATEMENT_TIMEOUT_MS']}"},
+        },
+    )
+
+
+def _instance_secret(instance_path):
+    """Return a per-instance random secret key, creating it on first use."""
+    path = os.path.join(instance_path, "secret_key")
+    os.makedirs(instance_path, exist_ok=True)
+    if not os.path.exists(path):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(os.urandom(32).hex())
+        logger.info("created a secret key in %s", path)
+    with open(path) as fh:
+        return fh.read().strip()

@@ -1,0 +1,470 @@
+"""Convert coordinates between WGS-84, GCJ-02 and BD-09 (framework-free).
+
+Conventions:
+
+* Every function takes and returns ``(lon, lat)`` in degrees (x first, like
+  shapely/GeoJSON), never ``(lat, lon)``.
+* GCJ-02 is the standard public re-implementation of the Chinese "Mars"
+  obfuscation on the Krasovsky ellipsoid.  It is the identity outside the
+  usual rough China bounding box (72.004-137.8347 E, 0.8293-55.8271 N).
+* BD-09 is Baidu's extra shift applied on top of GCJ-02.  Like the common
+  reference implementations (coordtransform, eviltransform) it is applied
+  everywhere, without a bounding-box check.
+* The inverses ``gcj02_to_wgs84`` and ``bd09_to_gcj02`` are iterative exact
+  inverses of the forward transforms (residual < 1e-9 degrees, i.e. well
+  under a millimetre) rather than the usual one-step approximations, which
+  can be off by metres.
+* Non-finite input (NaN/inf) is passed through unchanged by the GCJ-02
+  transforms and propagates as NaN through the BD-09 ones.
+
+Scalar functions use :mod:`math`; the ``*_array`` variants are numpy
+vectorised equivalents used for geometries and bulk data.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Callable
+
+import numpy as np
+import shapely
+from numpy.typing import ArrayLike, NDArray
+from shapely.geometry.base import BaseGeometry
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "CRS_CODES",
+    "bd09_to_gcj02",
+    "bd09_to_gcj02_array",
+    "bd09_to_wgs84",
+    "bd09_to_wgs84_array",
+    "from_wgs84",
+    "from_wgs84_array",
+    "gcj02_to_bd09",
+    "gcj02_to_bd09_array",
+    "gcj02_to_wgs84",
+    "gcj02_to_wgs84_array",
+    "geometry_from_wgs84",
+    "geometry_to_wgs84",
+    "haversine_m",
+    "is_in_china",
+    "is_in_china_array",
+    "to_wgs84",
+    "to_wgs84_array",
+    "transform_geometry",
+    "wgs84_to_bd09",
+    "wgs84_to_bd09_array",
+    "wgs84_to_gcj02",
+    "wgs84_to_gcj02_array",
+]
+
+CRS_CODES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
+
+Coord = tuple[float, float]
+CoordFn = Callable[[float, float], Coord]
+FloatArray = NDArray[np.float64]
+ArrayPair = tuple[FloatArray, FloatArray]
+ArrayFn = Callable[[ArrayLike, ArrayLike], ArrayPair]
+
+# Krasovsky 1940 ellipsoid used by GCJ-02.
+KRASOVSKY_A = 6378245.0
+KRASOVSKY_EE = 0.00669342162296594323
+
+# Baidu's BD-09 constants.
+X_PI = math.pi * 3000.0 / 180.0
+BD_LON_OFFSET = 0.0065
+BD_LAT_OFFSET = 0.006
+
+# Rough China bounding box used by every public GCJ-02 implementation.
+CHINA_MIN_LON = 72.004
+CHINA_MAX_LON = 137.8347
+CHINA_MIN_LAT = 0.8293
+CHINA_MAX_LAT = 55.8271
+
+# Mean Earth radius (IUGG) for haversine distances.
+EARTH_RADIUS_M = 6371008.8
+
+INVERSE_TOLERANCE_DEG = 1e-9
+INVERSE_MAX_ITERATIONS = 30
+
+
+# ---------------------------------------------------------------------------
+# Scalar implementation
+# ---------------------------------------------------------------------------
+
+
+def is_in_china(lon: float, lat: float) -> bool:
+    """Return True if the point lies inside the rough GCJ-02 bounding box."""
+    return CHINA_MIN_LON <= lon <= CHINA_MAX_LON and CHINA_MIN_LAT <= lat <= CHINA_MAX_LAT
+
+
+def _gcj02_offset(lon: float, lat: float) -> Coord:
+    """Return the raw GCJ-02 (dlon, dlat) shift in degrees, ignoring the bounding box."""
+    x = lon - 105.0
+    y = lat - 35.0
+    sqrt_abs_x = math.sqrt(abs(x))
+    common = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x + common
+    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x + common
+    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    dlon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+
+    rad_lat = lat / 180.0 * math.pi
+    magic = 1.0 - KRASOVSKY_EE * math.sin(rad_lat) ** 2
+    sqrt_magic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
+    dlon = (dlon * 180.0) / (KRASOVSKY_A / sqrt_magic * math.cos(rad_lat) * math.pi)
+    return dlon, dlat
+
+
+def wgs84_to_gcj02(lon: float, lat: float) -> Coord:
+    """Convert a WGS-84 point to GCJ-02 (identity outside China)."""
+    lon, lat = float(lon), float(lat)
+    if not is_in_china(lon, lat):
+        return lon, lat
+    dlon, dlat = _gcj02_offset(lon, lat)
+    return lon + dlon, lat + dlat
+
+
+def gcj02_to_wgs84(lon: float, lat: float) -> Coord:
+    """Convert a GCJ-02 point to WGS-84 by iteratively inverting the forward transform."""
+    lon, lat = float(lon), float(lat)
+    if not is_in_china(lon, lat):
+        return lon, lat
+    wlon, wlat = lon, lat
+    for _ in range(INVERSE_MAX_ITERATIONS):
+        dlon, dlat = _gcj02_offset(wlon, wlat)
+        err_lon = wlon + dlon - lon
+        err_lat = wlat + dlat - lat
+        if abs(err_lon) < INVERSE_TOLERANCE_DEG and abs(err_lat) < INVERSE_TOLERANCE_DEG:
+            return wlon, wlat
+        wlon -= err_lon
+        wlat -= err_lat
+    logger.warning("gcj02_to_wgs84 did not converge for (%r, %r)", lon, lat)
+    return wlon, wlat
+
+
+def gcj02_to_bd09(lon: float, lat: float) -> Coord:
+    """Convert a GCJ-02 point to BD-09."""
+    lon, lat = float(lon), float(lat)
+    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * X_PI)
+    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * X_PI)
+    return z * math.cos(theta) + BD_LON_OFFSET, z * math.sin(theta) + BD_LAT_OFFSET
+
+
+def _bd09_to_gcj02_approx(lon: float, lat: float) -> Coord:
+    """Return Baidu's closed-form (approximate) BD-09 to GCJ-02 conversion."""
+    x = lon - BD_LON_OFFSET
+    y = lat - BD_LAT_OFFSET
+    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * X_PI)
+    theta = math.atan2(y, x) - 0.000003 * math.cos(x * X_PI)
+    return z * math.cos(theta), z * math.sin(theta)
+
+
+def bd09_to_gcj02(lon: float, lat: float) -> Coord:
+    """Convert a BD-09 point to GCJ-02 by iteratively inverting gcj02_to_bd09."""
+    lon, lat = float(lon), float(lat)
+    glon, glat = _bd09_to_gcj02_approx(lon, lat)
+    if not (math.isfinite(glon) and math.isfinite(glat)):
+        return glon, glat
+    for _ in range(INVERSE_MAX_ITERATIONS):
+        blon, blat = gcj02_to_bd09(glon, glat)
+        err_lon = blon - lon
+        err_lat = blat - lat
+        if abs(err_lon) < INVERSE_TOLERANCE_DEG and abs(err_lat) < INVERSE_TOLERANCE_DEG:
+            return glon, glat
+        glon -= err_lon
+        glat -= err_lat
+    logger.warning("bd09_to_gcj02 did not converge for (%r, %r)", lon, lat)
+    return glon, glat
+
+
+def wgs84_to_bd09(lon: float, lat: float) -> Coord:
+    """Convert a WGS-84 point to BD-09."""
+    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
+
+
+def bd09_to_wgs84(lon: float, lat: float) -> Coord:
+    """Convert a BD-09 point to WGS-84."""
+    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
+
+
+def _identity(lon: float, lat: float) -> Coord:
+    """Return the point unchanged as floats."""
+    return float(lon), float(lat)
+
+
+# ---------------------------------------------------------------------------
+# Vectorised (numpy) implementation
+# ---------------------------------------------------------------------------
+
+
+def _as_arrays(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Broadcast inputs to two float64 arrays of the same shape."""
+    lon_arr, lat_arr = np.broadcast_arrays(
+        np.asarray(lons, dtype=np.float64), np.asarray(lats, dtype=np.float64)
+    )
+    return lon_arr.copy(), lat_arr.copy()
+
+
+def is_in_china_array(lons: ArrayLike, lats: ArrayLike) -> NDArray[np.bool_]:
+    """Return a boolean mask of points inside the rough GCJ-02 bounding box."""
+    lon_arr, lat_arr = _as_arrays(lons, lats)
+    return (
+        (lon_arr >= CHINA_MIN_LON)
+        & (lon_arr <= CHINA_MAX_LON)
+        & (lat_arr >= CHINA_MIN_LAT)
+        & (lat_arr <= CHINA_MAX_LAT)
+    )
+
+
+def _gcj02_offset_array(lon: FloatArray, lat: FloatArray) -> ArrayPair:
+    """Return the raw GCJ-02 (dlon, dlat) shift arrays, ignoring the bounding box."""
+    pi = np.pi
+    x = lon - 105.0
+    y = lat - 35.0
+    sqrt_abs_x = np.sqrt(np.abs(x))
+    common = (20.0 * np.sin(6.0 * x * pi) + 20.0 * np.sin(2.0 * x * pi)) * 2.0 / 3.0
+
+    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x + common
+    dlat = dlat + (20.0 * np.sin(y * pi) + 40.0 * np.sin(y / 3.0 * pi)) * 2.0 / 3.0
+    dlat = dlat + (160.0 * np.sin(y / 12.0 * pi) + 320.0 * np.sin(y * pi / 30.0)) * 2.0 / 3.0
+
+    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x + common
+    dlon = dlon + (20.0 * np.sin(x * pi) + 40.0 * np.sin(x / 3.0 * pi)) * 2.0 / 3.0
+    dlon = dlon + (150.0 * np.sin(x / 12.0 * pi) + 300.0 * np.sin(x / 30.0 * pi)) * 2.0 / 3.0
+
+    rad_lat = lat / 180.0 * pi
+    magic = 1.0 - KRASOVSKY_EE * np.sin(rad_lat) ** 2
+    sqrt_magic = np.sqrt(magic)
+    dlat = (dlat * 180.0) / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrt_magic) * pi)
+    dlon = (dlon * 180.0) / (KRASOVSKY_A / sqrt_magic * np.cos(rad_lat) * pi)
+    return dlon, dlat
+
+
+def wgs84_to_gcj02_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert WGS-84 coordinate arrays to GCJ-02 (identity outside China)."""
+    lon_arr, lat_arr = _as_arrays(lons, lats)
+    inside = is_in_china_array(lon_arr, lat_arr)
+    if inside.any():
+        dlon, dlat = _gcj02_offset_array(lon_arr[inside], lat_arr[inside])
+        lon_arr[inside] += dlon
+        lat_arr[inside] += dlat
+    return lon_arr, lat_arr
+
+
+def _iterate_inverse(
+    forward: Callable[[FloatArray, FloatArray], ArrayPair],
+    target_lon: FloatArray,
+    target_lat: FloatArray,
+    start_lon: FloatArray,
+    start_lat: FloatArray,
+    name: str,
+) -> ArrayPair:
+    """Solve forward(p) == target by fixed-point iteration on the not-yet-converged points."""
+    lon_arr, lat_arr = start_lon.copy(), start_lat.copy()
+    active = np.isfinite(lon_arr) & np.isfinite(lat_arr)
+    for _ in range(INVERSE_MAX_ITERATIONS):
+        if not active.any():
+            return lon_arr, lat_arr
+        idx = np.flatnonzero(active)
+        flon, flat = forward(lon_arr.flat[idx], lat_arr.flat[idx])
+        err_lon = flon - target_lon.flat[idx]
+        err_lat = flat - target_lat.flat[idx]
+        done = (np.abs(err_lon) < INVERSE_TOLERANCE_DEG) & (np.abs(err_lat) < INVERSE_TOLERANCE_DEG)
+        pending = ~done
+        pending_idx = idx[pending]
+        lon_arr.flat[pending_idx] -= err_lon[pending]
+        lat_arr.flat[pending_idx] -= err_lat[pending]
+        active.flat[idx[done]] = False
+    if active.any():
+        logger.warning("%s did not converge for %d point(s)", name, int(active.sum()))
+    return lon_arr, lat_arr
+
+
+def _gcj02_raw_forward_array(lon: FloatArray, lat: FloatArray) -> ArrayPair:
+    """Apply the GCJ-02 shift without the bounding-box check."""
+    dlon, dlat = _gcj02_offset_array(lon, lat)
+    return lon + dlon, lat + dlat
+
+
+def gcj02_to_wgs84_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert GCJ-02 coordinate arrays to WGS-84 by iterative exact inversion."""
+    lon_arr, lat_arr = _as_arrays(lons, lats)
+    inside = is_in_china_array(lon_arr, lat_arr)
+    if inside.any():
+        tlon, tlat = lon_arr[inside], lat_arr[inside]
+        wlon, wlat = _iterate_inverse(
+            _gcj02_raw_forward_array, tlon, tlat, tlon, tlat, "gcj02_to_wgs84_array"
+        )
+        lon_arr[inside] = wlon
+        lat_arr[inside] = wlat
+    return lon_arr, lat_arr
+
+
+def _gcj02_to_bd09_raw(lon: FloatArray, lat: FloatArray) -> ArrayPair:
+    """Apply Baidu's forward formula to float64 arrays."""
+    z = np.sqrt(lon * lon + lat * lat) + 0.00002 * np.sin(lat * X_PI)
+    theta = np.arctan2(lat, lon) + 0.000003 * np.cos(lon * X_PI)
+    return z * np.cos(theta) + BD_LON_OFFSET, z * np.sin(theta) + BD_LAT_OFFSET
+
+
+def gcj02_to_bd09_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert GCJ-02 coordinate arrays to BD-09."""
+    return _gcj02_to_bd09_raw(*_as_arrays(lons, lats))
+
+
+def bd09_to_gcj02_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert BD-09 coordinate arrays to GCJ-02 by iterative exact inversion."""
+    lon_arr, lat_arr = _as_arrays(lons, lats)
+    x = lon_arr - BD_LON_OFFSET
+    y = lat_arr - BD_LAT_OFFSET
+    z = np.sqrt(x * x + y * y) - 0.00002 * np.sin(y * X_PI)
+    theta = np.arctan2(y, x) - 0.000003 * np.cos(x * X_PI)
+    start_lon, start_lat = z * np.cos(theta), z * np.sin(theta)
+    return _iterate_inverse(_gcj02_to_bd09_raw, lon_arr, lat_arr, start_lon, start_lat, "bd09_to_gcj02_array")
+
+
+def wgs84_to_bd09_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert WGS-84 coordinate arrays to BD-09."""
+    return gcj02_to_bd09_array(*wgs84_to_gcj02_array(lons, lats))
+
+
+def bd09_to_wgs84_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Convert BD-09 coordinate arrays to WGS-84."""
+    return gcj02_to_wgs84_array(*bd09_to_gcj02_array(lons, lats))
+
+
+def _identity_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
+    """Return the coordinate arrays unchanged as float64 copies."""
+    return _as_arrays(lons, lats)
+
+
+# ---------------------------------------------------------------------------
+# Dispatch on CRS code
+# ---------------------------------------------------------------------------
+
+_TO_WGS84: dict[str, CoordFn] = {
+    "wgs84": _identity,
+    "gcj02": gcj02_to_wgs84,
+    "bd09": bd09_to_wgs84,
+}
+_FROM_WGS84: dict[str, CoordFn] = {
+    "wgs84": _identity,
+    "gcj02": wgs84_to_gcj02,
+    "bd09": wgs84_to_bd09,
+}
+_TO_WGS84_ARRAY: dict[str, ArrayFn] = {
+    "wgs84": _identity_array,
+    "gcj02": gcj02_to_wgs84_array,
+    "bd09": bd09_to_wgs84_array,
+}
+_FROM_WGS84_ARRAY: dict[str, ArrayFn] = {
+    "wgs84": _identity_array,
+    "gcj02": wgs84_to_gcj02_array,
+    "bd09": wgs84_to_bd09_array,
+}
+
+# Scalar function -> numpy equivalent, so transform_geometry can vectorise.
+_ARRAY_EQUIVALENTS: dict[CoordFn, ArrayFn] = {
+    _identity: _identity_array,
+    wgs84_to_gcj02: wgs84_to_gcj02_array,
+    gcj02_to_wgs84: gcj02_to_wgs84_array,
+    gcj02_to_bd09: gcj02_to_bd09_array,
+    bd09_to_gcj02: bd09_to_gcj02_array,
+    wgs84_to_bd09: wgs84_to_bd09_array,
+    bd09_to_wgs84: bd09_to_wgs84_array,
+}
+
+
+def _check_crs(crs: object) -> str:
+    """Return crs if it is a known CRS code, else raise ValueError."""
+    if not isinstance(crs, str) or crs not in CRS_CODES:
+        raise ValueError(f"Unknown CRS {crs!r}; expected one of: {', '.join(CRS_CODES)}")
+    return crs
+
+
+def to_wgs84(lon: float, lat: float, crs: str) -> Coord:
+    """Convert a point in the given CRS to WGS-84."""
+    return _TO_WGS84[_check_crs(crs)](lon, lat)
+
+
+def from_wgs84(lon: float, lat: float, crs: str) -> Coord:
+    """Convert a WGS-84 point to the given CRS."""
+    return _FROM_WGS84[_check_crs(crs)](lon, lat)
+
+
+def to_wgs84_array(lons: ArrayLike, lats: ArrayLike, crs: str) -> ArrayPair:
+    """Convert coordinate arrays in the given CRS to WGS-84."""
+    return _TO_WGS84_ARRAY[_check_crs(crs)](lons, lats)
+
+
+def from_wgs84_array(lons: ArrayLike, lats: ArrayLike, crs: str) -> ArrayPair:
+    """Convert WGS-84 coordinate arrays to the given CRS."""
+    return _FROM_WGS84_ARRAY[_check_crs(crs)](lons, lats)
+
+
+# ---------------------------------------------------------------------------
+# Geometries
+# ---------------------------------------------------------------------------
+
+
+def transform_geometry(
+    geom: BaseGeometry, fn: CoordFn | ArrayFn, *, vectorized: bool = False
+) -> BaseGeometry:
+    """Return a new geometry with fn applied to every (lon, lat) vertex.
+
+    ``fn`` is a scalar ``(lon, lat) -> (lon, lat)`` function; the known
+    conversion functions of this module are automatically replaced by their
+    numpy equivalents.  Pass ``vectorized=True`` if ``fn`` already maps
+    ``(lons, lats)`` arrays to arrays.  Z values, if any, are kept unchanged.
+    """
+    if not isinstance(geom, BaseGeometry):
+        raise TypeError(f"Expected a shapely geometry, got {type(geom).__name__}")
+    array_fn: ArrayFn | None = fn if vectorized else _ARRAY_EQUIVALENTS.get(fn)  # type: ignore[assignment]
+
+    def apply(coords: FloatArray) -> FloatArray:
+        out = np.array(coords, dtype=np.float64, copy=True)
+        if out.shape[0] == 0:
+            return out
+        if array_fn is not None:
+            new_lon, new_lat = array_fn(out[:, 0], out[:, 1])
+            out[:, 0] = new_lon
+            out[:, 1] = new_lat
+        else:
+            for i in range(out.shape[0]):
+                out[i, 0], out[i, 1] = fn(float(out[i, 0]), float(out[i, 1]))
+        return out
+
+    return shapely.transform(geom, apply, include_z=bool(shapely.has_z(geom)))
+
+
+def geometry_to_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
+    """Convert a geometry in the given CRS to WGS-84."""
+    return transform_geometry(geom, _TO_WGS84_ARRAY[_check_crs(crs)], vectorized=True)
+
+
+def geometry_from_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
+    """Convert a WGS-84 geometry to the given CRS."""
+    return transform_geometry(geom, _FROM_WGS84_ARRAY[_check_crs(crs)], vectorized=True)
+
+
+# ---------------------------------------------------------------------------
+# Distances
+# ---------------------------------------------------------------------------
+
+
+def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Return the great-circle distance in metres between two lon/lat points."""
+    phi1 = math.radians(lat1)
+    phi2 = math.radians(lat2)
+    dphi = phi2 - phi1
+    dlmb = math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2.0) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2.0) ** 2
+    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))

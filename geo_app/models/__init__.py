@@ -1,0 +1,12 @@
+"""All models, imported so the metadata is complete."""
+
+from .community import Community
+from .person import ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
+from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
+from .unit import UNIT_KIND_LABELS, UNIT_KIND_RANK, UNIT_KINDS, Unit
+
+__all__ = [
+    "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
+    "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",
+    "UNIT_KINDS", "UNIT_KIND_LABELS", "UNIT_KIND_RANK",
+]

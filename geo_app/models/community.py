@@ -1,0 +1,18 @@
+"""A 社区: the unit of governance; every other row belongs to one."""
+
+from geoalchemy2 import Geometry
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import TimestampMixin
+
+
+class Community(TimestampMixin, db.Model):
+    __tablename__ = "community"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    town: Mapped[str | None] = mapped_column(String(200))
+    boundary = mapped_column(Geometry("MULTIPOLYGON", srid=4326, spatial_index=True), nullable=False)

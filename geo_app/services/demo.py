@@ -1,0 +1,30 @@
+"""Load the synthetic demo community 明珠社区 through the same code paths as a user's files."""
+
+import logging
+from pathlib import Path
+
+from .communities import import_community
+from .importing import import_layer
+from .people import import_people
+from .sites import import_activities, import_sites
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LAYERS_DIR = Path(__file__).resolve().parents[2] / "layers"
+UNIT_FILES = (("street", "streets.geojson"), ("lane", "lanes.geojson"), ("shop", "shops.geojson"),
+              ("building", "buildings.geojson"), ("grid", "grids.geojson"))
+
+
+def load_demo(session, layers_dir=None):
+    """Import the demo community's boundary, units, people, sites and activities; return summary lines."""
+    folder = Path(layers_dir) if layers_dir else DEFAULT_LAYERS_DIR
+    code = import_community(session, folder / "community.geojson")
+    lines = [f"community {code}"]
+    for kind, filename in UNIT_FILES:
+        counts = import_layer(session, folder / filename, kind, code, progress=False)
+        lines.append(f"{kind}: {counts['features']} features ({counts['inserted']} new)")
+    people = import_people(session, folder / "people.csv", code)
+    lines.append(f"people: {people['rows']} responsibilities")
+    lines.append(f"sites: {import_sites(session, folder / 'sites.geojson', code)}")
+    lines.append(f"site activities: {import_activities(session, folder / 'site_activities.csv', code)}")
+    return lines

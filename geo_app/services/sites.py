@@ -1,0 +1,164 @@
+"""Red education and service sites: import, list, and the nearest to a point."""
+
+import csv
+import json
+import logging
+from datetime import date
+
+import shapely
+from sqlalchemy import text
+
+from ..errors import ImportRefused
+from ..models import SITE_KIND_LABELS, SITE_KINDS
+from .importing import community_id, read_features
+
+logger = logging.getLogger(__name__)
+
+SITE_FIELDS = ("name", "kind", "story", "opening_hours", "address", "contact")
+# KNN candidates fetched by the index (planar degrees) before re-ranking by true metres.
+NEAREST_OVERFETCH = 4
+
+
+def import_sites(session, path, community_code, crs=None):
+    """Create or update the sites in a layer file (any geometry type); return the number of features."""
+    cid = community_id(session, community_code)
+    frame = read_features(path, crs=crs)
+    if frame.crs and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    for column in ("code", "name", "kind"):
+        if column not in frame.columns:
+            raise ImportRefused(f"{path}: missing field {column!r}")
+    for number, (_, record) in enumerate(frame.iterrows(), start=1):
+        if record["kind"] not in SITE_KINDS:
+            raise ImportRefused(f"{path}: feature {number}: kind must be one of {', '.join(SITE_KINDS)}, "
+                                f"got {record['kind']!r}")
+        geom = record.geometry
+        if geom is None or geom.is_empty:
+            raise ImportRefused(f"{path}: feature {number} has no geometry")
+        if not geom.is_valid:
+            raise ImportRefused(f"{path}: feature {number} has an invalid geometry: {shapely.is_valid_reason(geom)}")
+        if not record["code"] or not record["name"]:
+            raise ImportRefused(f"{path}: feature {number} needs a code and a name")
+        values = {f: (None if f not in frame.columns or record[f] is None else str(record[f])) for f in SITE_FIELDS}
+        session.execute(
+            text(
+                """
+                INSERT INTO site (community_id, code, name, kind, story, opening_hours, address, contact, geom)
+                VALUES (:cid, :code, :name, :kind, :story, :opening_hours, :address, :contact,
+                        ST_GeomFromText(:wkt, 4326))
+                ON CONFLICT (community_id, code) DO UPDATE SET
+                    name = EXCLUDED.name, kind = EXCLUDED.kind, story = EXCLUDED.story,
+                    opening_hours = EXCLUDED.opening_hours, address = EXCLUDED.address,
+                    contact = EXCLUDED.contact, geom = EXCLUDED.geom, updated_at = now()
+                WHERE (site.name, site.kind, site.story, site.opening_hours, site.address, site.contact)
+                      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.kind, EXCLUDED.story, EXCLUDED.opening_hours,
+                                        EXCLUDED.address, EXCLUDED.contact)
+                   OR NOT ST_Equals(site.geom, EXCLUDED.geom)
+                """
+            ),
+            {"cid": cid, "code": str(record["code"]), "wkt": geom.wkt, **values},
+        )
+    return len(frame)
+
+
+def import_activities(session, path, community_code):
+    """Load site activities (site_code, date, title, attendees) from a CSV; return the row count."""
+    cid = community_id(session, community_code)
+    sites = dict(session.execute(text("SELECT code, id FROM site WHERE community_id = :cid"), {"cid": cid}).all())
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.DictReader(fh))
+    rows = []
+    for line, record in enumerate(records, start=2):
+        where = f"{path}: line {line}"
+        site_id = sites.get((record.get("site_code") or "").strip())
+        if site_id is None:
+            raise ImportRefused(f"{where}: no site with code {record.get('site_code')!r}")
+        try:
+            day = date.fromisoformat(record["date"].strip())
+            attendees = int(record.get("attendees") or 0)
+        except (ValueError, KeyError, AttributeError):
+            raise ImportRefused(f"{where}: date must be YYYY-MM-DD and attendees an integer") from None
+        if attendees < 0 or not (record.get("title") or "").strip():
+            raise ImportRefused(f"{where}: attendees must be ≥ 0 and title non-empty")
+        rows.append({"cid": cid, "site_id": site_id, "date": day, "title": record["title"].strip(),
+                     "attendees": attendees})
+    if rows:
+        session.execute(
+            text(
+                """
+                INSERT INTO site_activity (community_id, site_id, date, title, attendees)
+                VALUES (:cid, :site_id, :date, :title, :attendees)
+                ON CONFLICT (site_id, date, title) DO UPDATE SET attendees = EXCLUDED.attendees, updated_at = now()
+                WHERE site_activity.attendees IS DISTINCT FROM EXCLUDED.attendees
+                """
+            ),
+            rows,
+        )
+    return len(rows)
+
+
+def _site_dict(row, activities):
+    return {
+        "id": row.id, "code": row.code, "name": row.name, "kind": row.kind, "kind_label": SITE_KIND_LABELS[row.kind],
+        "story": row.story, "opening_hours": row.opening_hours, "address": row.address, "contact": row.contact,
+        "activities": activities.get(row.id, []),
+    }
+
+
+def _activities(session, site_ids):
+    result = {}
+    if not site_ids:
+        return result
+    for row in session.execute(
+        text("SELECT site_id, date, title, attendees FROM site_activity WHERE site_id = ANY(:ids) ORDER BY date, id"),
+        {"ids": list(site_ids)},
+    ):
+        result.setdefault(row.site_id, []).append(
+            {"date": row.date.isoformat(), "title": row.title, "attendees": row.attendees}
+        )
+    return result
+
+
+def list_sites(session, community_code=None, kind=None):
+    """Return every site as a GeoJSON FeatureCollection, with its activities."""
+    sql = ("SELECT s.*, ST_AsGeoJSON(s.geom, 7) AS geojson FROM site s JOIN community c ON c.id = s.community_id "
+           "WHERE (CAST(:community AS text) IS NULL OR c.code = :community) "
+           "AND (CAST(:kind AS text) IS NULL OR s.kind = :kind) ORDER BY s.id")
+    rows = session.execute(text(sql), {"community": community_code, "kind": kind}).all()
+    activities = _activities(session, [r.id for r in rows])
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": r.id, "geometry": json.loads(r.geojson), "properties": _site_dict(r, activities)}
+            for r in rows
+        ],
+    }
+
+
+def nearest_sites(session, lon, lat, limit=5, kind=None):
+    """Return the sites nearest a WGS-84 point, nearest first, each with its distance in metres."""
+    rows = session.execute(
+        text(
+            """
+            WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS pt),
+            candidates AS (
+                SELECT s.* FROM site s, here
+                WHERE CAST(:kind AS text) IS NULL OR s.kind = :kind
+                ORDER BY s.geom <-> here.pt
+                LIMIT :fetch
+            )
+            SELECT c.*, ST_Distance(c.geom::geography, here.pt::geography) AS distance_m,
+                   ST_Y(ST_ClosestPoint(c.geom, here.pt)) AS near_lat, ST_X(ST_ClosestPoint(c.geom, here.pt)) AS near_lon
+            FROM candidates c, here
+            ORDER BY distance_m, c.id
+            LIMIT :limit
+            """
+        ),
+        {"lon": lon, "lat": lat, "kind": kind, "limit": limit, "fetch": limit * NEAREST_OVERFETCH + 8},
+    ).all()
+    activities = _activities(session, [r.id for r in rows])
+    return [
+        {**_site_dict(r, activities), "distance_m": round(r.distance_m, 1),
+         "nearest_point": {"lat": r.near_lat, "lon": r.near_lon}}
+        for r in rows
+    ]

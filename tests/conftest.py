@@ -1,0 +1,122 @@
+"""Fixtures: one throwaway PostGIS cluster per run, a fresh database per test cloned from a template."""
+
+import itertools
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geo_app import create_app
+from geo_app.embedded_pg import Cluster
+from geo_app.extensions import db
+from geo_app.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+LAYERS = ROOT / "layers"
+_counter = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """Start a private PostgreSQL + PostGIS cluster for this test run and remove it afterwards."""
+    base = Path(tempfile.mkdtemp(prefix="minqing-test-"))
+    os.chmod(base, 0o755)  # the server may run as the unprivileged 'postgres' user
+    cluster = Cluster(base / "data", base / "sock", fast=True)
+    cluster.start()
+    yield cluster
+    cluster.destroy()
+    shutil.rmtree(base, ignore_errors=True)
+
+
+def _build_template(cluster, name, load_demo):
+    cluster.create_database(name)
+    upgrade(cluster.url_for(name))
+    if load_demo:
+        app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True})
+        with app.app_context():
+            from geo_app.services.demo import load_demo as load
+
+            load(db.session)
+            db.session.commit()
+            db.engine.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def demo_template(pg_cluster):
+    """A migrated database holding the demo community, cloned by each test that needs it."""
+    return _build_template(pg_cluster, "tmpl_demo", load_demo=True)
+
+
+@pytest.fixture(scope="session")
+def empty_template(pg_cluster):
+    """A migrated, empty database."""
+    return _build_template(pg_cluster, "tmpl_empty", load_demo=False)
+
+
+def _app_on_copy(cluster, template):
+    name = f"t_{os.getpid()}_{next(_counter)}"
+    cluster.create_database(name, template=template)
+    app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test"})
+    app.config["TEST_DATABASE_NAME"] = name
+    return app
+
+
+def _dispose(app, cluster):
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    cluster.drop_database(app.config["TEST_DATABASE_NAME"])
+
+
+@pytest.fixture
+def app(pg_cluster, demo_template):
+    """The app on a fresh copy of the demo database."""
+    app = _app_on_copy(pg_cluster, demo_template)
+    yield app
+    _dispose(app, pg_cluster)
+
+
+@pytest.fixture
+def empty_app(pg_cluster, empty_template):
+    """The app on a fresh, empty (migrated) database."""
+    app = _app_on_copy(pg_cluster, empty_template)
+    yield app
+    _dispose(app, pg_cluster)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """A database session inside an app context on the demo copy."""
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def empty_session(empty_app):
+    with empty_app.app_context():
+        yield db.session
+        db.session.rollback()
+
+
+@pytest.fixture
+def cli_runner():
+    """Run `minqing` commands against a given app's database: runner(app, args)."""
+
+    def run(app, args, **kwargs):
+        from geo_app.cli import cli
+
+        runner = CliRunner()
+        return runner.invoke(cli, args, env={"DATABASE_URL": app.config["DATABASE_URL"]}, catch_exceptions=False,
+                             **kwargs)
+
+    return run
