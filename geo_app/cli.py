@@ -225,6 +225,69 @@ def people_import(session, path, community_code):
                f"{counts['responsibilities_changed']} responsibilities added or changed")
 
 
+@cli.group()
+def points():
+    """爱心超市 points: balances, credits and redemptions per household."""
+
+
+COMMUNITY_OPTION = click.option("--community", "community_code", default="mingzhu", show_default=True)
+
+
+@points.command("summary")
+@COMMUNITY_OPTION
+@in_transaction
+def points_summary(session, community_code):
+    """Households, points earned, redeemed and outstanding."""
+    from .services.points import summary
+
+    result = summary(session, community_code)
+    click.echo(f"{result['households']} households, {result['earned']} points earned, "
+               f"{result['redeemed']} redeemed, {result['balance']} outstanding")
+
+
+@points.command("balance")
+@click.argument("household")
+@COMMUNITY_OPTION
+@in_transaction
+def points_balance(session, household, community_code):
+    """A household's balance and ledger."""
+    from .services.points import account
+
+    result = account(session, community_code, household)
+    click.echo(f"{result['household']}: {result['balance']} points")
+    for entry in result["entries"]:
+        sign = "+" if entry["kind"] == "earn" else "-"
+        click.echo(f"  {entry['at'][:10]} {sign}{entry['points']:>5} → {entry['balance_after']:>5}  {entry['reason']}")
+
+
+@points.command("earn")
+@click.argument("household")
+@click.argument("amount", type=click.IntRange(min=1))
+@click.option("--reason", required=True)
+@COMMUNITY_OPTION
+@in_transaction
+def points_earn(session, household, amount, reason, community_code):
+    """Credit a household."""
+    from .services.importing import community_id
+    from .services.points import earn
+
+    click.echo(f"{household}: {earn(session, community_id(session, community_code), household, amount, reason)} points")
+
+
+@points.command("redeem")
+@click.argument("household")
+@click.argument("amount", type=click.IntRange(min=1))
+@click.option("--reason", default="爱心超市兑换", show_default=True)
+@COMMUNITY_OPTION
+@in_transaction
+def points_redeem(session, household, amount, reason, community_code):
+    """Redeem points at the 爱心超市; refused beyond the balance."""
+    from .services.importing import community_id
+    from .services.points import redeem
+
+    click.echo(f"{household}: {redeem(session, community_id(session, community_code), household, amount, reason)} points")
+
+
 # -- demo and serving -----------------------------------------------------------------------------
 
 @cli.group()
@@ -234,12 +297,17 @@ def demo():
 
 @demo.command("load")
 @click.option("--layers-dir", type=click.Path(file_okay=False), help="Where the demo files are (default: layers/).")
+@click.option("--no-cases", is_flag=True, help="Load the map layers, people and sites only.")
 @in_transaction
-def demo_load(session, layers_dir):
-    """Import the demo community through the same code paths as a user's files."""
+def demo_load(session, layers_dir, no_cases):
+    """Import the demo community through the same code paths as a user's files, then its cases."""
+    from flask import current_app
+
+    from .services.cases import CasePolicy
     from .services.demo import load_demo
 
-    summary = load_demo(session, layers_dir)
+    summary = load_demo(session, layers_dir, policy=CasePolicy.from_config(current_app.config),
+                        with_cases=not no_cases)
     for line in summary:
         click.echo(line)
 

@@ -67,3 +67,20 @@ def _instance_secret(instance_path):
         logger.info("created a secret key in %s", path)
     with open(path) as fh:
         return fh.read().strip()
+
+
+# Response and resolution deadlines in hours by urgency (按 12345 接诉即办 practice); override in config.
+CASE_DEADLINES_DEFAULT = {
+    "normal": {"response_hours": 24, "resolve_hours": 168},
+    "urgent": {"response_hours": 4, "resolve_hours": 48},
+    "critical": {"response_hours": 1, "resolve_hours": 24},
+}
+# 爱心超市 points a confirmed resident report earns its household, by category.
+POINTS_PER_CATEGORY_DEFAULT = {
+    "hazard": 20, "dispute": 15, "environment": 10, "hardship": 10, "suggestion": 5,
+    "legal": 5, "sentiment": 5, "other": 5,
+}
+DEFAULTS["CASE_DEADLINES"] = CASE_DEADLINES_DEFAULT
+DEFAULTS["POINTS_PER_CATEGORY"] = POINTS_PER_CATEGORY_DEFAULT
+DEFAULTS["DUPLICATE_RADIUS_M"] = 100
+DEFAULTS["DUPLICATE_WINDOW_DAYS"] = 30

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("api", __name__)
 
-from . import lookup  # noqa: E402,F401
+from . import cases, lookup, points  # noqa: E402,F401

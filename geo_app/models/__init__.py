@@ -1,11 +1,27 @@
 """All models, imported so the metadata is complete."""
 
+from .case import (
+                   CATEGORIES,
+                   CHANNELS,
+                   OPEN_STATUSES,
+                   RESOLVED_STATUSES,
+                   SATISFACTION,
+                   STATUSES,
+                   TAGS,
+                   URGENCIES,
+                   Case,
+                   CaseCounter,
+                   CaseEvent,
+)
 from .community import Community
 from .person import ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
+from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
 from .unit import UNIT_KIND_LABELS, UNIT_KIND_RANK, UNIT_KINDS, Unit
 
 __all__ = [
+    "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
+    "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",
     "UNIT_KINDS", "UNIT_KIND_LABELS", "UNIT_KIND_RANK",

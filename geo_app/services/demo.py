@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 from .communities import import_community
+from .demo_cases import load_demo_cases
 from .importing import import_layer
 from .people import import_people
 from .sites import import_activities, import_sites
@@ -15,7 +16,7 @@ UNIT_FILES = (("street", "streets.geojson"), ("lane", "lanes.geojson"), ("shop",
               ("building", "buildings.geojson"), ("grid", "grids.geojson"))
 
 
-def load_demo(session, layers_dir=None):
+def load_demo(session, layers_dir=None, policy=None, with_cases=True):
     """Import the demo community's boundary, units, people, sites and activities; return summary lines."""
     folder = Path(layers_dir) if layers_dir else DEFAULT_LAYERS_DIR
     code = import_community(session, folder / "community.geojson")
@@ -27,4 +28,6 @@ def load_demo(session, layers_dir=None):
     lines.append(f"people: {people['rows']} responsibilities")
     lines.append(f"sites: {import_sites(session, folder / 'sites.geojson', code)}")
     lines.append(f"site activities: {import_activities(session, folder / 'site_activities.csv', code)}")
+    if with_cases:
+        lines += load_demo_cases(session, policy)
     return lines

@@ -1,0 +1,134 @@
+"""民情 cases and their append-only history."""
+
+from datetime import datetime
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import CommunityScopedMixin, TimestampMixin, check_in
+
+CHANNELS = {
+    "night_talk": "夜谈悦好",
+    "mailbox": "书记信箱",
+    "lawyer": "律师手记",
+    "grid_worker": "网格员上报",
+    "rider": "骑手随手拍",
+    "patrol": "巾帼巡逻",
+    "resident": "居民自报",
+    "hotline_12345": "12345转办",
+    "other": "其他",
+}
+CATEGORIES = {
+    "dispute": "矛盾纠纷",
+    "hardship": "困难诉求",
+    "suggestion": "意见建议",
+    "hazard": "安全隐患",
+    "legal": "法律咨询",
+    "sentiment": "思想动态",
+    "environment": "环境卫生",
+    "other": "其他",
+}
+TAGS = {
+    "employment": "就业", "housing": "住房", "education": "教育", "medical": "医疗", "elderly": "养老",
+    "childcare": "托育", "parking": "停车", "property": "物业", "neighbours": "邻里", "safety": "治安",
+}
+URGENCIES = {"normal": "一般", "urgent": "紧急", "critical": "特急"}
+STATUSES = {
+    "received": "受理",
+    "dispatched": "派单",
+    "accepted": "签收",
+    "in_progress": "办理中",
+    "resolved": "办结",
+    "visited": "回访",
+    "closed": "关闭",
+    "returned": "退回",
+    "duplicate": "重复",
+}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
+OPEN_STATUSES = ("received", "dispatched", "accepted", "in_progress", "returned")
+RESOLVED_STATUSES = ("resolved", "visited", "closed")
+
+
+class Case(CommunityScopedMixin, TimestampMixin, db.Model):
+    __tablename__ = "civic_case"
+    __table_args__ = (
+        CheckConstraint(check_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(check_in("category", CATEGORIES), name="category"),
+        CheckConstraint(check_in("urgency", URGENCIES), name="urgency"),
+        CheckConstraint(check_in("status", STATUSES), name="status"),
+        CheckConstraint(f"satisfaction IS NULL OR {check_in('satisfaction', SATISFACTION)}", name="satisfaction"),
+        CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
+        CheckConstraint("char_length(description) <= 4000", name="description_length"),
+        CheckConstraint("version >= 1", name="version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(32), index=True)
+    tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default=text("'{}'"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, server_default="")
+    geom = mapped_column(Geometry("POINT", srid=4326, spatial_index=True), nullable=False)
+    address: Mapped[str | None] = mapped_column(String(400))
+    urgency: Mapped[str] = mapped_column(String(16), server_default="normal")
+    reporter_name: Mapped[str | None] = mapped_column(String(100))
+    reporter_phone: Mapped[str | None] = mapped_column(String(32))
+    anonymous: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    household: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id", ondelete="SET NULL"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    assignee_role: Mapped[str | None] = mapped_column(String(32))
+    response_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    resolve_due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    visited_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    returned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    resolution_note: Mapped[str | None] = mapped_column(Text)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("civic_case.id", ondelete="SET NULL"))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+
+
+class CaseEvent(CommunityScopedMixin, db.Model):
+    __tablename__ = "case_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("civic_case.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict] = mapped_column(JSONB, server_default=text("'{}'"))
+
+
+class CaseCounter(db.Model):
+    __tablename__ = "case_counter"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,363 @@
+"""Case intake, reading and listing. Transitions live in workflow.py."""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+
+from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..geo.coords import to_wgs84
+from ..geo.validate import parse_crs, parse_point
+from ..models import OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS
+from .catalog import labelled, parse_code
+from .lookup import lookup
+from .privacy import mask_name, mask_phone
+
+logger = logging.getLogger(__name__)
+
+MAX_TITLE = 200
+MAX_TEXT = 4000
+MAX_SHORT = 100
+MAX_TAGS = 10
+
+
+@dataclass(frozen=True)
+class CasePolicy:
+    """Deadlines, points and duplicate rules, taken from configuration by the caller."""
+
+    deadlines: dict = field(default_factory=lambda: CASE_DEADLINES_DEFAULT)
+    points_per_category: dict = field(default_factory=lambda: POINTS_PER_CATEGORY_DEFAULT)
+    duplicate_radius_m: float = 100
+    duplicate_window_days: int = 30
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(config["CASE_DEADLINES"], config["POINTS_PER_CATEGORY"], config["DUPLICATE_RADIUS_M"],
+                   config["DUPLICATE_WINDOW_DAYS"])
+
+    def due_times(self, urgency, received_at):
+        rule = self.deadlines[urgency]
+        return (received_at + timedelta(hours=rule["response_hours"]),
+                received_at + timedelta(hours=rule["resolve_hours"]))
+
+
+def _text_field(data, name, *, required=False, limit=MAX_TEXT):
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ValidationError(f"{name} is required and must not be empty", field=name)
+        return None
+    if not isinstance(value, str):
+        raise ValidationError(f"{name} must be a string", field=name)
+    value = value.strip()
+    if len(value) > limit:
+        raise ValidationError(f"{name} is {len(value)} characters long; the limit is {limit}", field=name)
+    if "\x00" in value:
+        raise ValidationError(f"{name} contains a NUL character", field=name)
+    return value
+
+
+def _phone(data):
+    phone = _text_field(data, "reporter_phone", limit=32)
+    if phone is None:
+        return None
+    digits = phone.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or not 5 <= len(digits) <= 15:
+        raise ValidationError("reporter_phone must be 5–15 digits", field="reporter_phone")
+    return digits
+
+
+def parse_intake(data):
+    """Validate a new case's fields; return clean values or refuse naming the field."""
+    if not isinstance(data, dict):
+        raise ValidationError("the body must be a JSON object", field="body")
+    crs = parse_crs(data.get("crs"))
+    lon, lat = parse_point(data.get("lat"), data.get("lon"))
+    lon, lat = to_wgs84(lon, lat, crs)
+    tags = data.get("tags") or []
+    if not isinstance(tags, list) or len(tags) > MAX_TAGS:
+        raise ValidationError(f"tags must be a list of at most {MAX_TAGS} tags", field="tags")
+    anonymous = data.get("anonymous", False)
+    if not isinstance(anonymous, bool):
+        raise ValidationError("anonymous must be true or false", field="anonymous")
+    clean = {
+        "title": _text_field(data, "title", required=True, limit=MAX_TITLE),
+        "description": _text_field(data, "description") or "",
+        "channel": parse_code("channel", data.get("channel")),
+        "category": parse_code("category", data.get("category")),
+        "urgency": parse_code("urgency", data.get("urgency"), required=False) or "normal",
+        "tags": sorted({parse_code("tag", t, "tags") for t in tags}),
+        "lon": lon,
+        "lat": lat,
+        "address": _text_field(data, "address", limit=400),
+        "reporter_name": _text_field(data, "reporter_name", limit=MAX_SHORT),
+        "reporter_phone": _phone(data),
+        "household": _text_field(data, "household", limit=MAX_SHORT),
+        "anonymous": anonymous,
+    }
+    if anonymous:
+        clean["reporter_name"] = None
+    return clean
+
+
+def next_code(session, year):
+    """Return the next tracking code of a year: MQ-2024-000123."""
+    number = session.execute(
+        text("INSERT INTO case_counter (year, last) VALUES (:y, 1) "
+             "ON CONFLICT (year) DO UPDATE SET last = case_counter.last + 1 RETURNING last"),
+        {"y": year},
+    ).scalar_one()
+    return f"MQ-{year}-{number:06d}"
+
+
+def create_case(session, data, *, actor="system", policy=None, now=None, idempotency_key=None, auto_dispatch=True):
+    """Take in a case: validate, place it, dispatch it to whoever answers for its point; return it."""
+    policy = policy or CasePolicy()
+    if idempotency_key:
+        existing = find_by_idempotency_key(session, idempotency_key)
+        if existing is not None:
+            return existing, False
+    clean = parse_intake(data)
+    found = lookup(session, clean["lon"], clean["lat"])
+    now = now or datetime.now(UTC)
+    response_due, resolve_due = policy.due_times(clean["urgency"], now)
+    unit_id = found["chain"][0]["id"] if found["chain"] else None
+    assignee = found["assignee"]
+    code = next_code(session, now.year)
+    case_id = session.execute(
+        text(
+            """
+            INSERT INTO civic_case (community_id, code, channel, category, tags, title, description, geom, address,
+                urgency, reporter_name, reporter_phone, anonymous, household, status, unit_id, response_due_at,
+                resolve_due_at, received_at, idempotency_key, version, created_at, updated_at)
+            VALUES (:community_id, :code, :channel, :category, :tags, :title, :description,
+                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :address, :urgency, :reporter_name, :reporter_phone,
+                :anonymous, :household, 'received', :unit_id, :response_due, :resolve_due, :now, :idem, 1, :now, :now)
+            RETURNING id
+            """
+        ),
+        {**clean, "community_id": found["community"]["id"], "code": code, "unit_id": unit_id,
+         "response_due": response_due, "resolve_due": resolve_due, "now": now, "idem": idempotency_key},
+    ).scalar_one()
+    append_event(session, case_id, found["community"]["id"], actor, "receive", None, "received", now=now,
+                 data={"channel": clean["channel"]})
+    if auto_dispatch and assignee["person"] is not None:
+        from .workflow import dispatch_to
+
+        dispatch_to(session, case_id, assignee["person"]["id"], assignee["role"], actor="system",
+                    note="按地图责任人自动派单", now=now)
+    logger.info("case %s received at %.6f,%.6f (%s)", code, clean["lat"], clean["lon"], clean["channel"])
+    return get_case(session, code, include_private=True), True
+
+
+def find_by_idempotency_key(session, key):
+    code = session.execute(text("SELECT code FROM civic_case WHERE idempotency_key = :k"), {"k": key}).scalar()
+    return get_case(session, code, include_private=True) if code else None
+
+
+def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
+                 data=None):
+    """Append one event to a case's history."""
+    import json
+
+    session.execute(
+        text("INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data) "
+             "VALUES (:case_id, :cid, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb))"),
+        {"case_id": case_id, "cid": community_id, "at": now, "actor": actor[:100], "action": action,
+         "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
+    )
+
+
+CASE_SELECT = """
+    SELECT c.*, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon, cm.code AS community_code,
+           u.kind AS unit_kind, u.name AS unit_name, p.name AS assignee_name, p.phone AS assignee_phone,
+           d.code AS duplicate_of_code
+    FROM civic_case c
+    JOIN community cm ON cm.id = c.community_id
+    LEFT JOIN unit u ON u.id = c.unit_id
+    LEFT JOIN person p ON p.id = c.assignee_id
+    LEFT JOIN civic_case d ON d.id = c.duplicate_of_id
+"""
+
+
+def serialize_case(row, *, include_private=False, now=None):
+    """Shape a case row for the API; personal data only when include_private."""
+    now = now or datetime.now(UTC)
+    overdue = _overdue_kind(row, now)
+    body = {
+        "code": row.code,
+        "community": row.community_code,
+        "title": row.title,
+        "description": row.description,
+        "channel": labelled("channel", row.channel),
+        "category": labelled("category", row.category),
+        "tags": [labelled("tag", t) for t in row.tags or []],
+        "urgency": labelled("urgency", row.urgency),
+        "status": row.status,
+        "status_label": labelled("status", row.status)["label"],
+        "lat": row.lat,
+        "lon": row.lon,
+        "address": row.address,
+        "unit": ({"id": row.unit_id, "kind": row.unit_kind, "kind_label": UNIT_KIND_LABELS[row.unit_kind],
+                  "name": row.unit_name} if row.unit_id else None),
+        "assignee": ({"id": row.assignee_id, "name": row.assignee_name, "role": row.assignee_role,
+                      "role_label": ROLE_LABELS.get(row.assignee_role), "phone": mask_phone(row.assignee_phone)}
+                     if row.assignee_id else
+                     {"id": None, "name": None, "role": "community_queue", "role_label": ROLE_LABELS["community_queue"],
+                      "phone": None}),
+        "anonymous": row.anonymous,
+        "reporter_name": None if row.anonymous else (row.reporter_name if include_private else mask_name(row.reporter_name)),
+        "reporter_phone": row.reporter_phone if include_private else mask_phone(row.reporter_phone),
+        "household": row.household if include_private else None,
+        "satisfaction": labelled("satisfaction", row.satisfaction),
+        "resolution_note": row.resolution_note,
+        "duplicate_of": row.duplicate_of_code,
+        "version": row.version,
+        "response_due_at": _iso(row.response_due_at),
+        "resolve_due_at": _iso(row.resolve_due_at),
+        "overdue": overdue,
+        "times": {stage: _iso(getattr(row, f"{stage}_at")) for stage in
+                  ("received", "dispatched", "accepted", "started", "resolved", "visited", "closed", "returned",
+                   "confirmed")},
+    }
+    return body
+
+
+def _overdue_kind(row, now):
+    if row.status not in OPEN_STATUSES:
+        return None
+    if row.accepted_at is None and row.response_due_at and now > row.response_due_at:
+        return "response"
+    if row.resolved_at is None and row.resolve_due_at and now > row.resolve_due_at:
+        return "resolution"
+    return None
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def history(session, case_id):
+    """Return a case's events, oldest first."""
+    rows = session.execute(
+        text("SELECT at, actor, action, from_status, to_status, note, data FROM case_event "
+             "WHERE case_id = :id ORDER BY at, id"),
+        {"id": case_id},
+    )
+    return [
+        {"at": _iso(r.at), "actor": r.actor, "action": r.action, "from": r.from_status, "to": r.to_status,
+         "to_label": labelled("status", r.to_status)["label"], "note": r.note, "data": r.data}
+        for r in rows
+    ]
+
+
+def get_case_row(session, code, *, for_update=False):
+    """Return the raw row of a case by tracking code, or raise NotFoundError."""
+    sql = CASE_SELECT + " WHERE c.code = :code"
+    if for_update:
+        sql = "SELECT * FROM civic_case WHERE code = :code FOR UPDATE"
+    row = session.execute(text(sql), {"code": code}).first()
+    if row is None:
+        raise NotFoundError(f"没有编号为 {code} 的民情 (no case with code {code!r})", code="case_not_found")
+    return row
+
+
+def get_case(session, code, *, include_private=False, with_history=True):
+    """Return a case with its history."""
+    row = get_case_row(session, code)
+    body = serialize_case(row, include_private=include_private)
+    if with_history:
+        body["history"] = history(session, row.id)
+    return body
+
+
+def track_case(session, code):
+    """Return what anyone holding a tracking code may see: status and timeline, no people, no place."""
+    row = get_case_row(session, code)
+    events = history(session, row.id)
+    return {
+        "code": row.code,
+        "status": row.status,
+        "status_label": labelled("status", row.status)["label"],
+        "category": labelled("category", row.category),
+        "received_at": _iso(row.received_at),
+        "resolution_note": row.resolution_note if row.status in ("resolved", "visited", "closed") else None,
+        "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]} for e in events],
+    }
+
+
+def list_cases(session, filters, *, limit=100, offset=0, include_private=False):
+    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to)."""
+    where, params = case_filters_sql(filters)
+    sql = CASE_SELECT.replace("SELECT c.*", "SELECT count(*) OVER () AS total, c.*") + \
+        (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.received_at DESC, c.id DESC LIMIT :limit OFFSET :offset"
+    rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    return {"total": rows[0].total if rows else 0, "limit": limit, "offset": offset,
+            "cases": [serialize_case(r, include_private=include_private) for r in rows]}
+
+
+def case_filters_sql(filters, alias="c"):
+    """Return SQL conditions and parameters for the common case filters."""
+    where, params = [], {}
+    for name in ("status", "channel", "category", "urgency"):
+        if filters.get(name):
+            values = filters[name] if isinstance(filters[name], list | tuple) else [filters[name]]
+            where.append(f"{alias}.{name} = ANY(:{name})")
+            params[name] = list(values)
+    if filters.get("assignee") is not None:
+        where.append(f"{alias}.assignee_id = :assignee")
+        params["assignee"] = filters["assignee"]
+    if filters.get("community"):
+        where.append(f"{alias}.community_id = (SELECT id FROM community WHERE code = :community)")
+        params["community"] = filters["community"]
+    if filters.get("from"):
+        where.append(f"{alias}.received_at >= :from_ts")
+        params["from_ts"] = filters["from"]
+    if filters.get("to"):
+        where.append(f"{alias}.received_at < :to_ts")
+        params["to_ts"] = filters["to"]
+    if filters.get("bbox"):
+        where.append(f"{alias}.geom && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)")
+        params.update(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), filters["bbox"], strict=True)))
+    if filters.get("overdue"):
+        where.append(f"{alias}.status = ANY(:open_statuses) AND ((({alias}.accepted_at IS NULL AND now() > {alias}.response_due_at)) "
+                     f"OR ({alias}.resolved_at IS NULL AND now() > {alias}.resolve_due_at))")
+        params["open_statuses"] = list(OPEN_STATUSES)
+    return where, params
+
+
+def possible_duplicates(session, code, policy=None):
+    """Return open cases of the same category within the radius and window of this one."""
+    policy = policy or CasePolicy()
+    rows = session.execute(
+        text(
+            """
+            SELECT o.code, o.title, o.status, ST_Distance(o.geom::geography, c.geom::geography) AS distance_m
+            FROM civic_case c JOIN civic_case o
+              ON o.id <> c.id AND o.category = c.category AND o.community_id = c.community_id
+             AND o.status = ANY(:open) AND o.received_at >= c.received_at - make_interval(days => :days)
+             AND o.received_at <= c.received_at
+             AND ST_DWithin(o.geom::geography, c.geom::geography, :radius)
+            WHERE c.code = :code
+            ORDER BY distance_m, o.received_at DESC LIMIT 5
+            """
+        ),
+        {"code": code, "open": list(OPEN_STATUSES), "days": policy.duplicate_window_days,
+         "radius": policy.duplicate_radius_m},
+    )
+    return [{"code": r.code, "title": r.title, "status": r.status, "distance_m": round(r.distance_m, 1)} for r in rows]
+
+
+def require_version(row, version):
+    """Refuse a change made against a stale version of the case."""
+    if version is None:
+        raise ValidationError("version is required (the case version you are changing)", field="version")
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValidationError("version must be an integer", field="version")
+    if version != row.version:
+        raise ConflictError(
+            f"案件已被他人修改 (version mismatch: you sent {version}, the case is at {row.version}); reload and retry",
+            code="version_mismatch", details={"current_version": row.version},
+        )

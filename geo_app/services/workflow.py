@@ -1,0 +1,184 @@
+"""The 12345-style case workflow: 受理 → 派单 → 签收 → 办理中 → 办结 → 回访 → 关闭, plus 退回 and 重复.
+
+Every change checks the caller's version (optimistic locking), bumps it in the same UPDATE that
+checks it (so two concurrent changes cannot both pass), and appends an event.
+"""
+
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import text
+
+from ..errors import ConflictError, NotFoundError, ValidationError
+from ..geo.coords import to_wgs84
+from ..geo.validate import parse_crs, parse_point
+from ..models import STATUSES
+from .cases import CasePolicy, append_event, get_case, get_case_row, require_version
+from .catalog import parse_code
+from .lookup import lookup
+
+logger = logging.getLogger(__name__)
+
+# action → (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS = {
+    "dispatch": (("received", "returned", "dispatched"), "dispatched"),
+    "accept": (("dispatched",), "accepted"),
+    "start": (("accepted",), "in_progress"),
+    "resolve": (("accepted", "in_progress"), "resolved"),
+    "visit": (("resolved",), "visited"),
+    "close": (("visited",), "closed"),
+    "return": (("dispatched", "accepted"), "returned"),
+    "mark_duplicate": (("received", "dispatched", "returned"), "duplicate"),
+    "confirm": (("received", "dispatched", "accepted", "in_progress", "resolved", "visited", "closed", "returned"),
+                None),
+}
+ACTION_LABELS = {
+    "dispatch": "派单", "accept": "签收", "start": "开始办理", "resolve": "办结", "visit": "回访", "close": "关闭",
+    "return": "退回", "mark_duplicate": "标记重复", "confirm": "确认上报",
+}
+STAGE_COLUMN = {"dispatched": "dispatched_at", "accepted": "accepted_at", "in_progress": "started_at",
+                "resolved": "resolved_at", "visited": "visited_at", "closed": "closed_at", "returned": "returned_at"}
+
+
+def allowed_actions(status, confirmed=False):
+    """Return the actions that may follow a status."""
+    return [a for a, (sources, _) in TRANSITIONS.items()
+            if status in sources and not (a == "confirm" and confirmed)]
+
+
+def _bump(session, case_id, version, sets, params):
+    """Apply an update only if the version still matches; raise 409 otherwise."""
+    assignments = ", ".join([*sets, "version = version + 1", "updated_at = now()"])
+    updated = session.execute(
+        text(f"UPDATE civic_case SET {assignments} WHERE id = :case_id AND version = :version RETURNING version"),
+        {**params, "case_id": case_id, "version": version},
+    ).scalar()
+    if updated is None:
+        current = session.execute(text("SELECT version FROM civic_case WHERE id = :id"), {"id": case_id}).scalar()
+        raise ConflictError(
+            f"案件已被他人修改 (version mismatch: you sent {version}, the case is at {current}); reload and retry",
+            code="version_mismatch", details={"current_version": current},
+        )
+    return updated
+
+
+def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None):
+    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action)."""
+    row = session.execute(text("SELECT id, status, version, community_id FROM civic_case WHERE id = :id"),
+                          {"id": case_id}).one()
+    now = now or datetime.now(UTC)
+    _bump(session, case_id, row.version if version is None else version,
+          ["status = 'dispatched'", "assignee_id = :person", "assignee_role = :role", "dispatched_at = :now"],
+          {"person": person_id, "role": role, "now": now})
+    append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
+                 data={"assignee_id": person_id, "role": role})
+
+
+def _resolve_dispatch_target(session, row, payload):
+    """Return (person_id, role) from an explicit assignee_id or a clicked point."""
+    if payload.get("assignee_id") is not None:
+        person_id = payload["assignee_id"]
+        if isinstance(person_id, bool) or not isinstance(person_id, int):
+            raise ValidationError("assignee_id must be an integer", field="assignee_id")
+        found = session.execute(
+            text("""SELECT r.role FROM person p LEFT JOIN responsibility r ON r.person_id = p.id
+                      AND (r.until IS NULL OR r.until > current_date)
+                    WHERE p.id = :id AND p.community_id = :cid ORDER BY r.id LIMIT 1"""),
+            {"id": person_id, "cid": row.community_id},
+        ).first()
+        if found is None:
+            raise ValidationError(f"no person {person_id} in this case's community", field="assignee_id")
+        return person_id, found.role or "grid_worker"
+    if payload.get("lat") is not None or payload.get("lon") is not None:
+        crs = parse_crs(payload.get("crs"))
+        lon, lat = to_wgs84(*parse_point(payload.get("lat"), payload.get("lon")), crs)
+        answer = lookup(session, lon, lat)
+        if answer["assignee"]["person"] is None:
+            raise ValidationError("nobody answers for that point; pick a person instead", field="lat")
+        return answer["assignee"]["person"]["id"], answer["assignee"]["role"]
+    raise ValidationError("dispatch needs assignee_id, or lat and lon of a point on the map", field="assignee_id")
+
+
+def transition(session, code, payload, *, actor, policy=None, now=None):
+    """Apply one workflow action to a case; return the case after it."""
+    policy = policy or CasePolicy()
+    if not isinstance(payload, dict):
+        raise ValidationError("the body must be a JSON object", field="body")
+    action = payload.get("action")
+    if action not in TRANSITIONS:
+        raise ValidationError(f"action must be one of {', '.join(TRANSITIONS)}, got {str(action)[:40]!r}",
+                              field="action")
+    row = get_case_row(session, code)
+    require_version(row, payload.get("version"))
+    sources, target = TRANSITIONS[action]
+    if row.status not in sources or (action == "confirm" and row.confirmed_at is not None):
+        allowed = allowed_actions(row.status, row.confirmed_at is not None)
+        raise ConflictError(
+            f"案件当前状态为「{STATUSES[row.status]}」，不能「{ACTION_LABELS[action]}」 (a {row.status} case cannot {action}); "
+            f"allowed next actions: {', '.join(allowed) or 'none'}",
+            code="illegal_transition", details={"status": row.status, "allowed_actions": allowed},
+        )
+    now = now or datetime.now(UTC)
+    note = payload.get("note")
+    if note is not None and (not isinstance(note, str) or len(note) > 4000):
+        raise ValidationError("note must be a string of at most 4000 characters", field="note")
+    note = note.strip() if note else None
+    version = payload["version"]
+
+    if action == "dispatch":
+        person_id, role = _resolve_dispatch_target(session, row, payload)
+        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now, version=version)
+    elif action == "confirm":
+        _confirm(session, row, version, actor, note, now, policy)
+    else:
+        sets, params, data = [f"status = '{target}'"], {"now": now}, {}
+        if target in STAGE_COLUMN:
+            sets.append(f"{STAGE_COLUMN[target]} = :now")
+        if action == "resolve":
+            if not note:
+                raise ValidationError("resolve needs a note saying how the case was resolved", field="note")
+            sets.append("resolution_note = :note")
+            params["note"] = note
+        elif action == "visit":
+            satisfaction = parse_code("satisfaction", payload.get("satisfaction"))
+            sets.append("satisfaction = :satisfaction")
+            params["satisfaction"] = satisfaction
+            data["satisfaction"] = satisfaction
+        elif action == "return":
+            if not note:
+                raise ValidationError("return needs a reason (wrong place, not mine, …)", field="note")
+            sets += ["assignee_id = NULL", "assignee_role = NULL"]
+            data["previous_assignee_id"] = row.assignee_id
+        elif action == "mark_duplicate":
+            original = payload.get("duplicate_of")
+            if not isinstance(original, str) or not original:
+                raise ValidationError("mark_duplicate needs duplicate_of, the original case's code",
+                                      field="duplicate_of")
+            if original == code:
+                raise ValidationError("a case cannot duplicate itself", field="duplicate_of")
+            try:
+                original_row = get_case_row(session, original)
+            except NotFoundError:
+                raise ValidationError(f"no case with code {original!r}", field="duplicate_of") from None
+            sets.append("duplicate_of_id = :original")
+            params["original"] = original_row.id
+            data["duplicate_of"] = original
+        _bump(session, row.id, version, sets, params)
+        append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
+                     data=data)
+    logger.info("case %s: %s by %s", code, action, actor)
+    return get_case(session, code, include_private=True)
+
+
+def _confirm(session, row, version, actor, note, now, policy):
+    """A cadre confirms a resident's report: the reporter's household earns points."""
+    from .points import earn
+
+    if not row.household:
+        raise ValidationError("the case names no household to credit; it cannot earn points", field="household")
+    points = policy.points_per_category.get(row.category, 0)
+    _bump(session, row.id, version, ["confirmed_at = :now"], {"now": now})
+    append_event(session, row.id, row.community_id, actor, "confirm", row.status, row.status, note=note, now=now,
+                 data={"points": points, "household": row.household})
+    if points > 0:
+        earn(session, row.community_id, row.household, points, f"上报确认 {row.code}", case_id=row.id, now=now)
