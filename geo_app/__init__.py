@@ -4,30 +4,46 @@ import logging
 import os
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import OperationalError
 
 from .config import load_config
 from .errors import AppError
 from .extensions import db
+from .jsonio import StrictJSONProvider
 
 logger = logging.getLogger(__name__)
 PROJECT_STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
 
 
+class MinQingFlask(Flask):
+    json_provider_class = StrictJSONProvider
+
+
 def create_app(overrides=None):
     """Create and configure the Flask application."""
     instance_path = os.environ.get("MINQING_INSTANCE_PATH")
-    app = Flask(__name__, instance_relative_config=True, static_folder=PROJECT_STATIC,
+    app = MinQingFlask(__name__, instance_relative_config=True, static_folder=PROJECT_STATIC,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, overrides)
-    app.json.ensure_ascii = False
     db.init_app(app)
 
-    from . import models  # noqa: F401  (register the tables)
+    from . import (
+        auth,
+        models,  # noqa: F401  (register the tables)
+    )
     from .api import bp as api_bp
+    from .extensions import csrf
     from .health import bp as health_bp
+    from .open311 import bp as open311_bp
+    from .web import bp as web_bp
 
+    auth.init_app(app)
+    csrf.exempt(api_bp)  # the API checks CSRF itself for session-cookie writes (api/__init__.py)
+    csrf.exempt(open311_bp)
     app.register_blueprint(health_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(web_bp)
+    app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     _register_error_handlers(app)
     return app
 
@@ -37,6 +53,15 @@ def _register_error_handlers(app):
     def handle_app_error(error):
         db.session.rollback()
         return jsonify(error.to_dict()), error.status
+
+    @app.errorhandler(OperationalError)
+    def handle_database_down(error):
+        db.session.rollback()
+        logger.warning("database error answered with 503: %s", error.orig)
+        if "statement timeout" in str(error.orig):
+            return jsonify({"error": "timeout", "message": "查询超时 (the query took too long); narrow it and retry"}), 503
+        body = {"error": "unavailable", "message": "数据库暂时不可用 (database unavailable); retry shortly"}
+        return jsonify(body), 503, {"Retry-After": "5"}
 
     @app.errorhandler(404)
     def handle_not_found(error):

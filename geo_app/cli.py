@@ -26,6 +26,15 @@ def _embedded(app):
     return Cluster.for_instance(app.instance_path)
 
 
+def _cli_actor():
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
 def friendly_errors(func):
     """Turn expected failures into a one-paragraph message and exit status 1, not a traceback."""
 
@@ -166,11 +175,14 @@ KIND_CHOICE = click.Choice(["street", "lane", "shop", "building", "grid"])
 def layers_import(session, path, kind, community_code, name_field, code_field, parent_field, layer, street_width,
                   make_valid, crs):
     """Import a GeoJSON, GeoPackage, Shapefile (or .zip) or KML layer, all or nothing."""
+    from .services.accounts import log_admin_action
     from .services.importing import import_layer
 
     counts = import_layer(session, path, kind, community_code, name_field=name_field, code_field=code_field,
                           parent_field=parent_field, layer=layer, street_width=street_width,
                           make_valid=make_valid, crs=crs)
+    log_admin_action(session, _cli_actor(), "layers.import", path=str(path), kind=kind, community=community_code,
+                     **counts)
     click.echo(f"{path}: {counts['features']} features — {counts['inserted']} new, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged")
 
@@ -218,9 +230,11 @@ def people():
 @in_transaction
 def people_import(session, path, community_code):
     """Load people and their responsibilities from a CSV (see layers/README.md for the columns)."""
+    from .services.accounts import log_admin_action
     from .services.people import import_people
 
     counts = import_people(session, path, community_code)
+    log_admin_action(session, _cli_actor(), "people.import", path=str(path), community=community_code, **counts)
     click.echo(f"{path}: {counts['rows']} rows — {counts['people_added']} people added, "
                f"{counts['responsibilities_changed']} responsibilities added or changed")
 
@@ -312,6 +326,73 @@ def demo_load(session, layers_dir, no_cases):
         click.echo(line)
 
 
+@demo.command("accounts")
+@in_transaction
+def demo_accounts(session):
+    """Create (once) and print the demo accounts."""
+    from .services.demo import create_demo_accounts
+
+    click.echo("demo accounts (for the synthetic demo only — never use these passwords elsewhere):")
+    for username, role, password, note in create_demo_accounts(session):
+        click.echo(f"  {username:<8} {role:<6} password {password:<15} {note}")
+
+
+# -- users ----------------------------------------------------------------------------------------
+
+@cli.group()
+def users():
+    """Accounts: admin, cadre (社区干部), chief (四长 and grid workers)."""
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "cadre", "chief"]), required=True)
+@click.option("--community", "community_code", help="Community code (required for cadre and chief).")
+@click.option("--person", "person_id", type=int, help="For a chief: the id of the person the account acts for.")
+@click.option("--password", help="Password (prompted for when omitted).")
+@in_transaction
+def users_add(session, username, role, community_code, person_id, password):
+    """Create an account."""
+    from .services.accounts import add_user
+
+    if password is None:
+        password = click.prompt("password", hide_input=True, confirmation_prompt=True)
+    add_user(session, username, role, password, community_code=community_code, person_id=person_id, actor=_cli_actor())
+    click.echo(f"user {username} ({role}) created")
+
+
+@users.command("token")
+@click.argument("username")
+@in_transaction
+def users_token(session, username):
+    """Issue a new API token (replacing the old one) and print it once."""
+    from .services.accounts import issue_token
+
+    click.echo(issue_token(session, username))
+
+
+@users.command("list")
+@in_transaction
+def users_list(session):
+    """List accounts."""
+    from .services.accounts import list_users
+
+    for row in list_users(session):
+        click.echo(f"{row['username']:<16} {row['role']:<6} {row['community'] or '-':<10} {row['person'] or '-':<8} "
+                   f"{'active' if row['active'] else 'disabled'}{' token' if row['has_token'] else ''}")
+
+
+@users.command("disable")
+@click.argument("username")
+@in_transaction
+def users_disable(session, username):
+    """Disable an account (its sessions and token stop working)."""
+    from .services.accounts import set_active
+
+    set_active(session, username, False)
+    click.echo(f"user {username} disabled")
+
+
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Port (default: $PORT or 5000).")
@@ -327,3 +408,9 @@ def serve(host, port, workers):
     click.echo(f"serving 民情地图 on http://{host}:{port}")
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
                                f"{host}:{port}", "--access-logfile", "-", "geo_app.wsgi:app"])
+
+
+from .cli_ops import backup, restore  # noqa: E402
+
+cli.add_command(backup)
+cli.add_command(restore)

@@ -38,6 +38,9 @@ def load_config(app, overrides=None):
                 app.config[name] = int(os.environ[name])
             except ValueError as exc:
                 raise SystemExit(f"environment variable {name} must be an integer, got {os.environ[name]!r}") from exc
+    for name in ENV_BOOL:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
     if overrides:
         app.config.update(overrides)
     if not app.config["SECRET_KEY"]:
@@ -84,3 +87,16 @@ DEFAULTS["CASE_DEADLINES"] = CASE_DEADLINES_DEFAULT
 DEFAULTS["POINTS_PER_CATEGORY"] = POINTS_PER_CATEGORY_DEFAULT
 DEFAULTS["DUPLICATE_RADIUS_M"] = 100
 DEFAULTS["DUPLICATE_WINDOW_DAYS"] = 30
+DEFAULTS["COOKIE_SECURE"] = False
+DEFAULTS["TRUSTED_PROXIES"] = 0
+DEFAULTS["ANON_POST_LIMIT"] = "20 per minute"
+DEFAULTS["RATELIMIT_STORAGE_URI"] = ""
+DEFAULTS["HEAT_PUBLIC_MIN_COUNT"] = 5
+DEFAULTS["OPEN311_ANONYMOUS_POST"] = True
+ENV_INT.update({"TRUSTED_PROXIES", "HEAT_PUBLIC_MIN_COUNT"})
+ENV_STR.update({"ANON_POST_LIMIT", "RATELIMIT_STORAGE_URI"})
+ENV_BOOL = {"COOKIE_SECURE", "OPEN311_ANONYMOUS_POST"}
+DEFAULTS["OPEN311_API_KEYS"] = []
+DEFAULTS["OPEN311_KEY_CHANNELS"] = {}
+DEFAULTS["OPEN311_CONTACT"] = "社区党群服务中心"
+ENV_STR.add("OPEN311_API_KEYS")  # a comma-separated list in the environment

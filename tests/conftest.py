@@ -37,9 +37,11 @@ def _build_template(cluster, name, load_demo):
     if load_demo:
         app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True})
         with app.app_context():
+            from geo_app.services.demo import create_demo_accounts
             from geo_app.services.demo import load_demo as load
 
             load(db.session)
+            create_demo_accounts(db.session)
             db.session.commit()
             db.engine.dispose()
     return name
@@ -57,10 +59,10 @@ def empty_template(pg_cluster):
     return _build_template(pg_cluster, "tmpl_empty", load_demo=False)
 
 
-def _app_on_copy(cluster, template):
+def _app_on_copy(cluster, template, **overrides):
     name = f"t_{os.getpid()}_{next(_counter)}"
     cluster.create_database(name, template=template)
-    app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test"})
+    app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test", **overrides})
     app.config["TEST_DATABASE_NAME"] = name
     return app
 
@@ -81,6 +83,20 @@ def app(pg_cluster, demo_template):
 
 
 @pytest.fixture
+def make_app(pg_cluster, demo_template):
+    """Build apps with configuration overrides on fresh copies of the demo database."""
+    made = []
+
+    def build(**overrides):
+        made.append(_app_on_copy(pg_cluster, demo_template, **overrides))
+        return made[-1]
+
+    yield build
+    for built in made:
+        _dispose(built, pg_cluster)
+
+
+@pytest.fixture
 def empty_app(pg_cluster, empty_template):
     """The app on a fresh, empty (migrated) database."""
     app = _app_on_copy(pg_cluster, empty_template)
@@ -88,9 +104,45 @@ def empty_app(pg_cluster, empty_template):
     _dispose(app, pg_cluster)
 
 
+def token_for(app, username):
+    """Issue a fresh API token for a demo account (replacing its previous one)."""
+    from geo_app.services.accounts import issue_token
+
+    with app.app_context():
+        token = issue_token(db.session, username, actor="test")
+        db.session.commit()
+    return token
+
+
+def client_as(app, username):
+    """Return a test client that authenticates with a fresh API token of a demo account."""
+    token = token_for(app, username)
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return test_client
+
+
 @pytest.fixture
 def client(app):
+    """A client acting as the demo cadre (社区干部) of 明珠社区."""
+    return client_as(app, "cadre")
+
+
+@pytest.fixture
+def public_client(app):
+    """A client with no login and no token: a resident."""
     return app.test_client()
+
+
+@pytest.fixture
+def admin_client(app):
+    return client_as(app, "admin")
+
+
+@pytest.fixture
+def chief_client(app):
+    """A client acting as BD01's 楼栋长."""
+    return client_as(app, "chief")
 
 
 @pytest.fixture

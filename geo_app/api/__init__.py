@@ -2,6 +2,9 @@
 
 from flask import Blueprint
 
-bp = Blueprint("api", __name__)
+from ..auth import protect_session_writes
 
-from . import cases, lookup, points  # noqa: E402,F401
+bp = Blueprint("api", __name__)
+bp.before_request(protect_session_writes)
+
+from . import cases, lookup, openapi, points  # noqa: E402,F401

@@ -2,15 +2,17 @@
 
 from flask import Response, current_app, jsonify, request
 
+from ..auth import current_viewer
 from ..errors import ValidationError
 from ..extensions import db
 from ..geo.validate import parse_int
 from ..services import cases as case_service
 from ..services import heat as heat_service
 from ..services import kpis
+from ..services.access import case_scope, check_case_action, check_case_visible, require_role
 from ..services.catalog import vocabulary_list
 from ..services.workflow import ACTION_LABELS, transition
-from . import bp
+from . import bp, schemas
 from .params import case_filters, json_body
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -20,41 +22,52 @@ def _policy():
     return case_service.CasePolicy.from_config(current_app.config)
 
 
-def _actor():
-    return "api"
-
-
 @bp.post("/cases")
 def create_case():
+    viewer = current_viewer()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise ValidationError(f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters", field="Idempotency-Key")
-    case, created = case_service.create_case(db.session, json_body(), actor=_actor(), policy=_policy(),
+    data = schemas.validate(schemas.CaseIn, json_body()).model_dump(exclude_none=True)
+    case, created = case_service.create_case(db.session, data, actor=viewer.actor, policy=_policy(),
                                              idempotency_key=key)
-    case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
     db.session.commit()
+    if not viewer.is_staff:
+        return jsonify(case_service.public_receipt(case)), (201 if created else 200)
+    case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
+    if not viewer.sees_private:
+        case = case_service.get_case(db.session, case["code"], include_private=False)
     return jsonify(case), (201 if created else 200)
 
 
 @bp.get("/cases")
 def list_cases():
+    scope = case_scope(current_viewer())
+    schemas.validate(schemas.CasesQuery, request.args.to_dict())
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
     offset = parse_int(request.args.get("offset"), "offset", default=0)
-    filters = case_filters(request.args)
+    filters = case_filters(request.args) | scope
     if request.args.get("overdue") in ("1", "true"):
         filters["overdue"] = True
-    return jsonify(case_service.list_cases(db.session, filters, limit=limit, offset=offset, include_private=True))
+    return jsonify(case_service.list_cases(db.session, filters, limit=limit, offset=offset))
 
 
 @bp.get("/cases/<code>")
 def get_case(code):
-    return jsonify(case_service.get_case(db.session, code, include_private=True))
+    viewer = current_viewer()
+    check_case_visible(viewer, case_service.get_case_row(db.session, code))
+    return jsonify(case_service.get_case(db.session, code, include_private=viewer.sees_private))
 
 
 @bp.post("/cases/<code>/transitions")
 def post_transition(code):
-    case = transition(db.session, code, json_body(), actor=_actor(), policy=_policy())
+    viewer = current_viewer()
+    payload = schemas.validate(schemas.TransitionIn, json_body()).model_dump(exclude_none=True)
+    check_case_action(viewer, case_service.get_case_row(db.session, code), payload.get("action"))
+    case = transition(db.session, code, payload, actor=viewer.actor, policy=_policy())
     db.session.commit()
+    if not viewer.sees_private:
+        case = case_service.get_case(db.session, code, include_private=False)
     return jsonify(case)
 
 
@@ -65,13 +78,24 @@ def track(code):
 
 @bp.get("/heat")
 def heat():
+    viewer = current_viewer()
+    schemas.validate(schemas.HeatQuery, request.args.to_dict())
     zoom = parse_int(request.args.get("zoom"), "zoom", default=16, minimum=1, maximum=20)
-    return jsonify(heat_service.heat_cells(db.session, case_filters(request.args), zoom=zoom))
+    filters = case_filters(request.args)
+    if viewer.is_staff:
+        filters |= case_scope(viewer)
+        min_count = 1
+    else:
+        min_count = current_app.config["HEAT_PUBLIC_MIN_COUNT"]
+    return jsonify(heat_service.heat_cells(db.session, filters, zoom=zoom, min_count=min_count))
 
 
 @bp.get("/stats")
 def stats():
-    result = kpis.stats(db.session, request.args.get("by", "channel"), case_filters(request.args))
+    viewer = current_viewer()
+    require_role(viewer, "admin", "cadre")
+    schemas.validate(schemas.StatsQuery, request.args.to_dict())
+    result = kpis.stats(db.session, request.args.get("by", "channel"), case_filters(request.args) | case_scope(viewer))
     if request.args.get("format") == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})

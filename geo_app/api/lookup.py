@@ -2,15 +2,17 @@
 
 from flask import current_app, jsonify, request
 
+from ..auth import current_viewer
 from ..extensions import db
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_bbox, parse_choice, parse_crs, parse_int, parse_point
 from ..models import ROLES, SITE_KINDS, UNIT_KINDS
 from ..services import lookup as lookup_service
+from ..services.access import require_staff
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
 from ..services.units import units_geojson
-from . import bp
+from . import bp, schemas
 
 
 def point_from_args(args):
@@ -22,12 +24,16 @@ def point_from_args(args):
 
 @bp.get("/lookup")
 def lookup():
+    require_staff(current_viewer())
+    schemas.validate(schemas.PointQuery, request.args.to_dict())
     lon, lat = point_from_args(request.args)
     return jsonify(lookup_service.lookup(db.session, lon, lat))
 
 
 @bp.get("/units")
 def units():
+    require_staff(current_viewer())
+    schemas.validate(schemas.UnitsQuery, request.args.to_dict())
     kind = parse_choice(request.args.get("kind"), "kind", UNIT_KINDS)
     bbox = parse_bbox(request.args["bbox"]) if request.args.get("bbox") else None
     limit = parse_int(request.args.get("limit"), "limit", default=current_app.config["PAGE_LIMIT_DEFAULT"],
@@ -42,6 +48,8 @@ def units():
 
 @bp.get("/people")
 def people():
+    require_staff(current_viewer())
+    schemas.validate(schemas.PeopleQuery, request.args.to_dict())
     role = parse_choice(request.args.get("role"), "role", ROLES)
     rows = list_people(db.session, community_code=request.args.get("community"), role=role)
     return jsonify({"count": len(rows), "people": rows})
@@ -56,6 +64,7 @@ def sites():
 
 @bp.get("/sites/nearest")
 def sites_nearest():
+    schemas.validate(schemas.NearestQuery, request.args.to_dict())
     lon, lat = point_from_args(request.args)
     limit = parse_int(request.args.get("limit"), "limit", default=5, minimum=1, maximum=100)
     kind = parse_choice(request.args.get("kind"), "kind", SITE_KINDS)

@@ -3,7 +3,7 @@
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import request
+from flask import current_app, request
 
 from ..errors import ValidationError
 from ..geo.validate import parse_bbox, parse_int
@@ -31,9 +31,14 @@ def json_body():
     """Return the request's JSON object, or refuse with a message naming the problem."""
     if not request.is_json:
         raise ValidationError("send a JSON body with Content-Type: application/json", field="body")
-    data = request.get_json(silent=True)
-    if data is None:
-        raise ValidationError("the body is not valid JSON (NaN, Infinity and huge numbers are refused)", field="body")
+    from ..jsonio import StrictJSONError
+
+    try:
+        data = current_app.json.loads(request.get_data(cache=True))
+    except StrictJSONError as exc:
+        raise ValidationError(f"the body is refused: {exc}", field="body") from None
+    except (ValueError, UnicodeDecodeError):
+        raise ValidationError("the body is not valid JSON", field="body") from None
     if not isinstance(data, dict):
         raise ValidationError("the body must be a JSON object", field="body")
     return data

@@ -1,37 +1,47 @@
-"""爱心超市 points endpoints."""
+"""爱心超市 points endpoints (cadres of the community, and admins)."""
 
 from flask import jsonify
 
+from ..auth import current_viewer
 from ..extensions import db
 from ..services import points as points_service
+from ..services.access import check_community
 from ..services.importing import community_id
-from . import bp
+from . import bp, schemas
 from .params import json_body
+
+
+def _community(code):
+    cid = community_id(db.session, code)
+    check_community(current_viewer(), cid)
+    return cid
 
 
 @bp.get("/points/<community>/<household>")
 def points_account(community, household):
+    _community(community)
     return jsonify(points_service.account(db.session, community, household))
 
 
 @bp.get("/points/<community>")
 def points_summary(community):
+    _community(community)
     return jsonify(points_service.summary(db.session, community))
 
 
 @bp.post("/points/<community>/<household>/redeem")
 def points_redeem(community, household):
-    data = json_body()
-    balance = points_service.redeem(db.session, community_id(db.session, community), household, data.get("points"),
-                                    data.get("reason") or "爱心超市兑换")
+    cid = _community(community)
+    data = schemas.validate(schemas.PointsIn, json_body()).model_dump()
+    balance = points_service.redeem(db.session, cid, household, data.get("points"), data.get("reason") or "爱心超市兑换")
     db.session.commit()
     return jsonify({"household": household, "balance": balance})
 
 
 @bp.post("/points/<community>/<household>/earn")
 def points_earn(community, household):
-    data = json_body()
-    balance = points_service.earn(db.session, community_id(db.session, community), household, data.get("points"),
-                                  data.get("reason"))
+    cid = _community(community)
+    data = schemas.validate(schemas.PointsIn, json_body()).model_dump()
+    balance = points_service.earn(db.session, cid, household, data.get("points"), data.get("reason"))
     db.session.commit()
     return jsonify({"household": household, "balance": balance})

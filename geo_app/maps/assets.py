@@ -271,8 +271,9 @@ _NON_LOADING_RELS = {
 
 _CSS_URL_RE = re.compile(r"""url\(\s*(['"]?)(.*?)\1\s*\)""", re.I | re.S)
 _CSS_IMPORT_RE = re.compile(r"""@import\s+(['"])(.*?)\1""", re.I)
+# Hosts may be Leaflet tile templates: https://webrd0{s}.is.autonavi.com/..., https://t{s}.tianditu.gov.cn/...
 _SCRIPT_URL_RE = re.compile(
-    r"""(?:https?:)?//[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s"'`<>\\)]*)?""", re.I
+    r"""(?:https?:)?//[A-Za-z0-9.{}-]+\.[A-Za-z]{2,}(?::\d+)?(?:[/?#][^\s"'`<>\\)]*)?""", re.I
 )
 _ANCHOR_HREF_RE = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(['"]?)([^'"\s>]+)""", re.I)
 _JS_ESCAPES = {r"\/": "/", r"\"": '"', r"\'": "'"}

@@ -152,6 +152,20 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
     return get_case(session, code, include_private=True), True
 
 
+def public_receipt(case):
+    """Return what an anonymous reporter gets back: the tracking code and who will handle it, no personal data."""
+    assignee = case["assignee"]
+    return {
+        "code": case["code"], "status": case["status"], "status_label": case["status_label"],
+        "category": case["category"], "channel": case["channel"],
+        "unit": case["unit"] and {"kind": case["unit"]["kind"], "kind_label": case["unit"]["kind_label"],
+                                  "name": case["unit"]["name"]},
+        "assignee": {"role": assignee["role"], "role_label": assignee["role_label"],
+                     "name": mask_name(assignee["name"])},
+        "track_url": f"/track/{case['code']}",
+    }
+
+
 def find_by_idempotency_key(session, key):
     code = session.execute(text("SELECT code FROM civic_case WHERE idempotency_key = :k"), {"k": key}).scalar()
     return get_case(session, code, include_private=True) if code else None
@@ -309,6 +323,9 @@ def case_filters_sql(filters, alias="c"):
     if filters.get("assignee") is not None:
         where.append(f"{alias}.assignee_id = :assignee")
         params["assignee"] = filters["assignee"]
+    if filters.get("community_id") is not None:
+        where.append(f"{alias}.community_id = :community_id")
+        params["community_id"] = filters["community_id"]
     if filters.get("community"):
         where.append(f"{alias}.community_id = (SELECT id FROM community WHERE code = :community)")
         params["community"] = filters["community"]

@@ -31,3 +31,34 @@ def load_demo(session, layers_dir=None, policy=None, with_cases=True):
     if with_cases:
         lines += load_demo_cases(session, policy)
     return lines
+
+
+DEMO_ACCOUNTS = (
+    # username, role, password, building whose 楼栋长 a chief acts for
+    ("admin", "admin", "mingzhu-admin", None),
+    ("cadre", "cadre", "mingzhu-cadre", None),
+    ("chief", "chief", "mingzhu-chief", "BD01"),
+)
+
+
+def create_demo_accounts(session, community_code="mingzhu"):
+    """Create the demo's admin, cadre and chief accounts (once); return (username, role, password, note) rows."""
+    from sqlalchemy import text
+
+    from ..models import User
+    from .accounts import add_user
+
+    rows = []
+    for username, role, password, building in DEMO_ACCOUNTS:
+        person_id, note = None, ""
+        if building:
+            person_id, note = session.execute(text(
+                "SELECT p.id, p.name FROM responsibility r JOIN person p ON p.id = r.person_id JOIN unit u ON u.id = r.unit_id "
+                "WHERE u.code = :b AND r.role = 'building_chief' AND r.until IS NULL ORDER BY r.id LIMIT 1"),
+                {"b": building}).one()
+            note = f"{building} 楼栋长 {note}"
+        if not session.query(User).filter_by(username=username).first():
+            add_user(session, username, role, password, community_code=None if role == "admin" else community_code,
+                     person_id=person_id, actor="demo")
+        rows.append((username, role, password, note))
+    return rows

@@ -30,6 +30,8 @@ DEFAULT_WIDTH_M = {"street": 20.0, "lane": 6.0}
 PARENT_KIND = {"lane": "street", "shop": "lane", "building": "lane"}
 NAME_FIELDS = ("name", "NAME", "Name", "名称", "名字")
 CODE_FIELDS = ("code", "CODE", "Code", "编码", "编号")
+MAX_VERTICES_PER_FEATURE = 100_000
+MAX_FEATURES = 1_000_000
 MAX_ZIP_MEMBERS = 64
 MAX_ZIP_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 200
@@ -124,6 +126,10 @@ def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, pro
     for number, geom in iterator:
         if geom is None or geom.is_empty:
             raise ImportRefused(f"{path}: feature {number} has no geometry")
+        vertices = shapely.get_num_coordinates(geom)
+        if vertices > MAX_VERTICES_PER_FEATURE:
+            raise ImportRefused(f"{path}: feature {number} has {vertices} vertices, more than the "
+                                f"{MAX_VERTICES_PER_FEATURE} allowed (simplify it first)")
         if geom.geom_type in ("LineString", "MultiLineString"):
             if kind not in ("street", "lane"):
                 raise ImportRefused(f"{path}: feature {number} is a line; only street and lane centrelines "
@@ -187,6 +193,8 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
     frame = read_features(path, layer=layer, crs=crs)
     if frame.empty:
         raise ImportRefused(f"{path}: the layer has no features")
+    if len(frame) > MAX_FEATURES:
+        raise ImportRefused(f"{path}: {len(frame)} features, more than the {MAX_FEATURES} allowed in one file")
     name_col = _pick_field(frame, name_field, NAME_FIELDS, path, "name", required=True)
     code_col = _pick_field(frame, code_field, CODE_FIELDS, path, "code", required=False)
     parent_col = _pick_field(frame, parent_field, ("parent", "parent_code"), path, "parent", required=False)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from geo_app.extensions import db
+from tests.conftest import client_as
 from tests.factories import CHIEFS, case_body, gap_point, point_in_building, point_in_shop
 from tests.helpers import demo_features
 
@@ -168,25 +169,24 @@ def test_stale_version_is_409_and_changes_nothing(client):
 
 
 def test_two_cadres_dispatching_at_once_exactly_one_wins(app):
-    client = app.test_client()
-    case = post_case(client, **gap_point())
-    people = client.get("/api/v1/people?role=grid_worker").get_json()["people"]
+    cadre, admin = client_as(app, "cadre"), client_as(app, "admin")
+    case = post_case(cadre, **gap_point())
+    people = cadre.get("/api/v1/people?role=grid_worker").get_json()["people"]
     barrier = threading.Barrier(2)
     results = []
 
-    def dispatch(person_id):
-        local = app.test_client()
+    def dispatch(local, person_id):
         barrier.wait()
         results.append(local.post(f"/api/v1/cases/{case['code']}/transitions",
                                   json={"action": "dispatch", "version": case["version"], "assignee_id": person_id}))
 
-    threads = [threading.Thread(target=dispatch, args=(p["id"],)) for p in people[:2]]
+    threads = [threading.Thread(target=dispatch, args=(c, p["id"])) for c, p in zip((cadre, admin), people[:2], strict=True)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     assert sorted(r.status_code for r in results) == [200, 409]
-    final = client.get(f"/api/v1/cases/{case['code']}").get_json()
+    final = cadre.get(f"/api/v1/cases/{case['code']}").get_json()
     assert [e["action"] for e in final["history"]].count("dispatch") == 1
 
 

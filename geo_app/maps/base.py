@@ -1,0 +1,268 @@
+"""The folium map builder shared by every page: basemap, local assets, display CRS and safe text.
+
+Storage is WGS-84. A GCJ-02 basemap (高德) needs every displayed geometry shifted to GCJ-02 so the
+layers line up with its tiles; the pages send clicks back with ``crs=gcj02`` (or convert them in
+JS), so nothing shifted is ever stored.
+
+Framework-free: the caller passes the configuration mapping and the URL of the vendor root.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import folium
+from markupsafe import Markup
+from shapely.geometry import mapping, shape
+
+from ..geo.coords import from_wgs84, geometry_from_wgs84
+from . import assets
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BASEMAPS",
+    "Basemap",
+    "BasemapError",
+    "add_boundary",
+    "MapParts",
+    "SafeHtml",
+    "basemap_from_config",
+    "collection_bounds",
+    "display_collection",
+    "display_geometry",
+    "display_point",
+    "new_map",
+    "render_parts",
+    "safe_html",
+    "safe_join",
+    "safe_text",
+]
+
+BASEMAPS = ("none", "osm", "tianditu", "gaode")
+MAX_ZOOM = 20
+MIN_ZOOM = 3
+DEFAULT_ZOOM = 16
+ZOOM_SNAP = 0.5
+# folium links Bootstrap 5 for notebook widgets our pages do not use; its reboot would restyle them.
+UNUSED_DEFAULT_ASSETS = {"bootstrap", "bootstrap_css"}
+TIANDITU_KEY_RE = re.compile(r"^[A-Za-z0-9]{8,64}$")
+
+
+class BasemapError(ValueError):
+    """The BASEMAP configuration cannot be used (unknown name, missing or malformed key)."""
+
+
+@dataclass(frozen=True)
+class TileSpec:
+    url: str
+    attribution: str
+    subdomains: str = "abc"
+    max_native_zoom: int = 18
+
+
+@dataclass(frozen=True)
+class Basemap:
+    """A basemap choice: its tile layers and the coordinate system they are drawn in."""
+
+    name: str
+    label: str
+    crs: str = "wgs84"
+    tiles: tuple[TileSpec, ...] = ()
+
+
+def _tianditu_url(layer: str, key: str) -> str:
+    return (
+        f"https://t{{s}}.tianditu.gov.cn/{layer}_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        f"&LAYER={layer}&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles"
+        f"&TILEMATRIX={{z}}&TILEROW={{y}}&TILECOL={{x}}&tk={quote(key, safe='')}"
+    )
+
+
+def basemap_from_config(config: Mapping) -> Basemap:
+    """Return the basemap named by config["BASEMAP"], or raise BasemapError saying what to fix."""
+    name = str(config.get("BASEMAP") or "none").strip().lower()
+    if name == "none":
+        return Basemap("none", "无底图")
+    if name == "osm":
+        return Basemap("osm", "OpenStreetMap", tiles=(TileSpec(
+            "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+            subdomains="abc", max_native_zoom=19),))
+    if name == "tianditu":
+        key = str(config.get("TIANDITU_KEY") or "").strip()
+        if not key:
+            raise BasemapError(
+                "BASEMAP=tianditu needs a 天地图 browser key: set TIANDITU_KEY (apply at "
+                "https://console.tianditu.gov.cn/), or choose BASEMAP=none"
+            )
+        if not TIANDITU_KEY_RE.match(key):
+            raise BasemapError("TIANDITU_KEY must be 8–64 letters and digits (the key from the 天地图 console)")
+        attribution = '&copy; <a href="https://www.tianditu.gov.cn/">天地图</a>'
+        return Basemap("tianditu", "天地图", tiles=(
+            TileSpec(_tianditu_url("vec", key), attribution, subdomains="01234567", max_native_zoom=18),
+            TileSpec(_tianditu_url("cva", key), attribution, subdomains="01234567", max_native_zoom=18),
+        ))
+    if name == "gaode":
+        return Basemap("gaode", "高德地图", crs="gcj02", tiles=(TileSpec(
+            "https://webrd0{s}.is.autonavi.com/appmaptile?lang=zh_cn&size=1&scale=1&style=8&x={x}&y={y}&z={z}",
+            '&copy; <a href="https://www.amap.com/">高德地图</a>', subdomains="1234", max_native_zoom=18),))
+    raise BasemapError(f"BASEMAP must be one of {', '.join(BASEMAPS)}, got {name!r}")
+
+
+# ---------------------------------------------------------------------------
+# Display coordinates
+
+
+def display_geometry(geometry: dict | None, basemap: Basemap) -> dict | None:
+    """Return a GeoJSON geometry (WGS-84) in the basemap's coordinate system."""
+    if geometry is None or basemap.crs == "wgs84":
+        return geometry
+    return mapping(geometry_from_wgs84(shape(geometry), basemap.crs))
+
+
+def display_collection(collection: dict, basemap: Basemap) -> dict:
+    """Return a copy of a FeatureCollection with every geometry in the basemap's coordinate system."""
+    return {
+        "type": "FeatureCollection",
+        "features": [{**f, "geometry": display_geometry(f.get("geometry"), basemap)}
+                     for f in collection.get("features", [])],
+    }
+
+
+def display_point(lon: float, lat: float, basemap: Basemap) -> tuple[float, float]:
+    """Return a WGS-84 (lon, lat) in the basemap's coordinate system."""
+    return from_wgs84(lon, lat, basemap.crs)
+
+
+def collection_bounds(collections: Iterable[dict]) -> list[list[float]] | None:
+    """Return [[south, west], [north, east]] around every geometry, or None when there is none."""
+    box = None
+    for collection in collections:
+        for feature in collection.get("features", []):
+            if not feature.get("geometry"):
+                continue
+            minx, miny, maxx, maxy = shape(feature["geometry"]).bounds
+            box = (minx, miny, maxx, maxy) if box is None else (
+                min(box[0], minx), min(box[1], miny), max(box[2], maxx), max(box[3], maxy))
+    if box is None:
+        return None
+    return [[box[1], box[0]], [box[3], box[2]]]
+
+
+# ---------------------------------------------------------------------------
+# The map
+
+BOUNDARY_STYLE = {"color": "#7f0000", "weight": 2, "dashArray": "2 6", "fill": False}
+
+
+def new_map(basemap: Basemap, bounds: list[list[float]] | None = None, *, zoom_control: bool | str = True,
+            vendor_base_url: str = assets.DEFAULT_BASE_URL) -> folium.Map:
+    """Return a folium map on the basemap, fitted to bounds (display coordinates), loading assets locally.
+
+    With no tiles the map's own maxZoom/minZoom are set, so marker clustering and zooming work
+    without a tile layer; the plain background comes from the page's stylesheet. Bootstrap is
+    dropped from folium's default assets; jQuery (folium's popups), awesome-markers and the icon
+    fonts stay.
+    """
+    if bounds:
+        center = [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
+    else:
+        center = None
+    fmap = folium.Map(location=center, tiles=None, zoom_start=DEFAULT_ZOOM, control_scale=True,
+                      zoom_control=zoom_control, maxZoom=MAX_ZOOM, minZoom=MIN_ZOOM, zoomSnap=ZOOM_SNAP)
+    fmap.default_js = [(name, url) for name, url in fmap.default_js if name not in UNUSED_DEFAULT_ASSETS]
+    fmap.default_css = [(name, url) for name, url in fmap.default_css if name not in UNUSED_DEFAULT_ASSETS]
+    for tile in basemap.tiles:
+        folium.TileLayer(tiles=tile.url, attr=tile.attribution, name=basemap.label, subdomains=tile.subdomains,
+                         max_native_zoom=tile.max_native_zoom, max_zoom=MAX_ZOOM, min_zoom=MIN_ZOOM,
+                         overlay=False, control=False).add_to(fmap)
+    if bounds:
+        fmap.fit_bounds(bounds, padding=(12, 12))
+    assets.localize(fmap, vendor_base_url)
+    return fmap
+
+
+def add_boundary(fmap: folium.Map, boundary: dict | None, basemap: Basemap) -> None:
+    """Draw a community boundary (WGS-84 geometry) as a dashed outline that lets clicks through."""
+    if not boundary:
+        return
+    collection = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": 0, "geometry": display_geometry(boundary, basemap), "properties": {}}]}
+    folium.GeoJson(collection, name="社区边界", style_function=lambda _f: BOUNDARY_STYLE, interactive=False,
+                   control=False).add_to(fmap)
+
+
+@dataclass(frozen=True)
+class MapParts:
+    """A rendered map, cut into the pieces a page template places: head, body and script."""
+
+    name: str
+    header: Markup
+    html: Markup
+    script: Markup
+
+
+def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_URL) -> MapParts:
+    """Render a map into its header (CSS/JS links), its div and its script, every asset local."""
+    assets.localize(fmap, vendor_base_url)
+    root = fmap.get_root()
+    root.render()
+    return MapParts(name=fmap.get_name(), header=Markup(root.header.render()), html=Markup(root.html.render()),
+                    script=Markup(root.script.render()))
+
+
+# ---------------------------------------------------------------------------
+# Safe text
+
+# After HTML escaping, what can still end or inject into a JavaScript template literal or string
+# (folium wraps popups and tooltips in `...`): backtick, ${, backslash, line terminators.
+_JS_UNSAFE = str.maketrans({
+    "`": "&#96;", "$": "&#36;", "\\": "&#92;", "\n": "&#10;", "\r": "&#13;",
+    "\u2028": "&#8232;", "\u2029": "&#8233;", "\x00": "&#65533;",
+})
+
+
+class SafeHtml(str):
+    """HTML that is also safe inside a JavaScript template literal or string literal.
+
+    A plain str subclass (not Markup): concatenating it with an unescaped str gives a plain str,
+    which safe_text escapes again, instead of a "safe" value that still holds a backtick.
+    ``__html__`` lets Jinja place it without escaping it twice.
+    """
+
+    __slots__ = ()
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+def safe_text(value: object) -> SafeHtml:
+    """Escape a user string for HTML and for the JavaScript template literal folium wraps popups in."""
+    if isinstance(value, SafeHtml):
+        return value
+    if value is None:
+        return SafeHtml("")
+    return SafeHtml(html.escape(str(value), quote=True).translate(_JS_UNSAFE))
+
+
+def _check_trusted(template: str) -> str:
+    if any(ch in template for ch in "`$\\\n\r"):
+        raise ValueError(f"an HTML template for a popup must not contain ` $ \\ or line breaks: {template!r}")
+    return template
+
+
+def safe_html(template: str, *args: object, **kwargs: object) -> SafeHtml:
+    """Fill a trusted HTML template (str.format syntax) with escaped values."""
+    return SafeHtml(_check_trusted(template).format(*(safe_text(a) for a in args),
+                                                    **{k: safe_text(v) for k, v in kwargs.items()}))
+
+
+def safe_join(separator: str, parts: Iterable[object]) -> SafeHtml:
+    """Join escaped parts with a trusted HTML separator."""
+    return SafeHtml(_check_trusted(separator).join(safe_text(p) for p in parts))

@@ -1,0 +1,102 @@
+"""The cadre dashboard map (/map): responsibility layers by kind, with tooltips naming their people.
+
+The units are embedded as GeoJSON, which is fine at community scale (a few hundred polygons).
+For a whole 街道 or city the same layers should be fetched per view from
+``/api/v1/units?kind=&bbox=`` instead; ``unit_features`` is the shaping both paths share.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import folium
+
+from .base import (
+    Basemap,
+    SafeHtml,
+    add_boundary,
+    collection_bounds,
+    display_collection,
+    new_map,
+    safe_html,
+    safe_join,
+)
+
+logger = logging.getLogger(__name__)
+
+# Drawn bottom to top: a click or hover reaches the most specific unit first.
+LAYER_ORDER = ("grid", "street", "lane", "shop", "building")
+LAYER_LABELS = {"grid": "网格", "street": "街/路", "lane": "巷", "shop": "店", "building": "楼栋"}
+LAYER_STYLES = {
+    "grid": {"color": "#6a3d9a", "weight": 2.5, "dashArray": "8 6", "fillColor": "#6a3d9a", "fillOpacity": 0.03},
+    "street": {"color": "#d94801", "weight": 1.5, "fillColor": "#fdae6b", "fillOpacity": 0.25},
+    "lane": {"color": "#b8860b", "weight": 1, "fillColor": "#ffe08a", "fillOpacity": 0.35},
+    "shop": {"color": "#1f5f9e", "weight": 1, "fillColor": "#6baed6", "fillOpacity": 0.7},
+    "building": {"color": "#a50f15", "weight": 1, "fillColor": "#ef6548", "fillOpacity": 0.7},
+}
+HIGHLIGHT = {"weight": 3, "fillOpacity": 0.85}
+
+
+def people_line(people: list[dict]) -> SafeHtml:
+    """Return '楼栋长 张三 138****5678、…' for a unit's people, escaped; '暂无责任人' when none."""
+    if not people:
+        return safe_html('<span class="mq-muted">暂无责任人</span>')
+    return safe_join("<br>", [safe_html("{} {} {}", p.get("role_label"), p.get("name"), p.get("phone") or "")
+                              for p in people])
+
+
+def unit_tooltip(props: dict) -> SafeHtml:
+    """Return the tooltip of a unit: its name, kind and code, and its people."""
+    return safe_html('<div class="mq-tip"><b>{name}</b> <span class="mq-muted">{kind} {code}</span><br>{people}</div>',
+                     name=props.get("name"), kind=props.get("kind_label"), code=props.get("code") or "",
+                     people=people_line(props.get("people") or []))
+
+
+def unit_features(collection: dict) -> dict[str, dict]:
+    """Split a units FeatureCollection by kind, keeping only escaped display properties."""
+    by_kind: dict[str, list] = {kind: [] for kind in LAYER_ORDER}
+    for feature in collection.get("features", []):
+        props = feature["properties"]
+        by_kind.setdefault(props["kind"], []).append({
+            "type": "Feature",
+            "id": props["id"],
+            "geometry": feature["geometry"],
+            "properties": {"id": props["id"], "kind": props["kind"], "tooltip": unit_tooltip(props)},
+        })
+    return {kind: {"type": "FeatureCollection", "features": features} for kind, features in by_kind.items()}
+
+
+def legend_items() -> list[dict]:
+    """Return the legend rows (label, fill, border) in drawing order, top layer first."""
+    rows = []
+    for kind in reversed(LAYER_ORDER):
+        style = LAYER_STYLES[kind]
+        rows.append({"kind": kind, "label": LAYER_LABELS[kind], "border": style["color"],
+                     "fill": style["fillColor"] if style.get("fillOpacity", 0) >= 0.2 else "transparent",
+                     "dashed": bool(style.get("dashArray"))})
+    return rows
+
+
+def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = None,
+                    vendor_base_url: str) -> tuple[folium.Map, dict]:
+    """Return the dashboard map and the JS names of its layers ({kind: variable name})."""
+    layers = {kind: display_collection(fc, basemap) for kind, fc in unit_features(units).items()}
+    fmap = new_map(basemap, collection_bounds(layers.values()), vendor_base_url=vendor_base_url)
+    add_boundary(fmap, boundary, basemap)
+    names = {}
+    for kind in LAYER_ORDER:
+        collection = layers[kind]
+        style = LAYER_STYLES[kind]
+        layer = folium.GeoJson(
+            collection,
+            name=f"{LAYER_LABELS[kind]}（{len(collection['features'])}）",
+            style_function=lambda _feature, style=style: style,
+            highlight_function=lambda _feature: HIGHLIGHT,
+            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, class_name="mq-tooltip"),
+            zoom_on_click=False,
+        )
+        layer.add_to(fmap)
+        names[kind] = layer.get_name()
+    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    logger.debug("cadre map: %s", {k: len(v["features"]) for k, v in layers.items()})
+    return fmap, names

@@ -1,0 +1,104 @@
+"""GeoReport v2 endpoints; every answer, errors included, in the format its extension names."""
+
+import json
+import logging
+
+from flask import Response, current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..auth import current_viewer
+from ..errors import AppError
+from ..extensions import db
+from ..services import open311
+from ..services.cases import CasePolicy
+from . import bp
+
+logger = logging.getLogger(__name__)
+
+
+def _respond(fmt, root, value, status=200):
+    if fmt == "xml":
+        body = open311.to_xml(root, value)
+    else:
+        body = json.dumps(value, ensure_ascii=False)
+    return Response(body, status=status, content_type=open311.FORMATS[fmt])
+
+
+def _error(status, message):
+    db.session.rollback()
+    fmt = (request.view_args or {}).get("fmt")
+    return _respond(fmt if fmt in open311.FORMATS else "json", "errors", open311.error_list(status, message), status)
+
+
+@bp.errorhandler(AppError)
+def handle_app_error(error):
+    return _error(error.status, error.message)
+
+
+def handle_http_error(error):
+    """Rate limits (429), oversized bodies (413) and the like, in the Open311 format too."""
+    return _error(error.code or 500, error.description or error.name)
+
+
+# The app registers handlers for these codes, and a code's handler wins over a blueprint's generic one.
+for _code in (400, 404, 405, 413, 429):
+    bp.register_error_handler(_code, handle_http_error)
+bp.register_error_handler(HTTPException, handle_http_error)
+
+
+@bp.get("/discovery.<fmt>")
+def discovery(fmt):
+    fmt = open311.parse_format(fmt)
+    base_url = url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
+    contact = current_app.config.get("OPEN311_CONTACT", "社区党群服务中心 (community office)")
+    return _respond(fmt, "discovery", open311.discovery(base_url, contact))
+
+
+@bp.get("/services.<fmt>")
+def services(fmt):
+    return _respond(open311.parse_format(fmt), "services", open311.services())
+
+
+@bp.get("/services/<code>.<fmt>")
+def service_definition(code, fmt):
+    fmt = open311.parse_format(fmt)
+    return _respond(fmt, "service_definition", open311.service_definition(code))
+
+
+def _trusted():
+    """Tell whether the caller is staff (token or session) or holds a valid api_key."""
+    if current_viewer().is_staff:
+        return True
+    policy = open311.Open311Policy.from_config(current_app.config)
+    return open311.trusted_client(db.session, policy, request.args.get("api_key")) is not None
+
+
+@bp.get("/requests.<fmt>")
+def list_requests(fmt):
+    fmt = open311.parse_format(fmt)
+    filters = open311.parse_request_query(request.args)
+    return _respond(fmt, "service_requests", open311.find_requests(db.session, filters, trusted=_trusted()))
+
+
+@bp.post("/requests.<fmt>")
+def create_request(fmt):
+    fmt = open311.parse_format(fmt)
+    fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
+    if not isinstance(fields, dict):
+        fields = {}
+    created = open311.create_request(db.session, fields, policy=open311.Open311Policy.from_config(current_app.config),
+                                     case_policy=CasePolicy.from_config(current_app.config))
+    db.session.commit()
+    return _respond(fmt, "service_requests", created, 201)
+
+
+@bp.get("/requests/<request_id>.<fmt>")
+def get_request(request_id, fmt):
+    fmt = open311.parse_format(fmt)
+    return _respond(fmt, "service_requests", [open311.get_request(db.session, request_id, trusted=_trusted())])
+
+
+@bp.get("/tokens/<token>.<fmt>")
+def get_token(token, fmt):
+    fmt = open311.parse_format(fmt)
+    return _respond(fmt, "service_requests", open311.get_token(db.session, token))

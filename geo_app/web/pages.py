@@ -1,0 +1,66 @@
+"""What the pages show, gathered from the services (framework-free: no flask.request here)."""
+
+import json
+import logging
+
+from sqlalchemy import func, select
+
+from ..errors import ForbiddenError, NotFoundError
+from ..models import CATEGORIES, CHANNELS, Community
+from ..services.sites import list_sites
+from ..services.units import units_geojson
+
+logger = logging.getLogger(__name__)
+
+RESIDENT_CHANNEL = "resident"
+
+
+def find_community(session, code):
+    """Return {id, code, name, town, boundary} of a community, or raise NotFoundError."""
+    row = session.execute(
+        select(Community.id, Community.code, Community.name, Community.town,
+               func.ST_AsGeoJSON(Community.boundary, 7)).where(Community.code == code)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"没有编号为 {code!r} 的社区 (no community with code {code!r})", code="unknown_community")
+    return {"id": row[0], "code": row[1], "name": row[2], "town": row[3], "boundary": json.loads(row[4])}
+
+
+def community_code_by_id(session, community_id):
+    """Return the code of a community by id (None when there is none)."""
+    return session.execute(select(Community.code).where(Community.id == community_id)).scalar()
+
+
+def staff_community(session, viewer, requested_code, default_code):
+    """Return the community a staff member's map shows: their own, or for an admin the one asked for."""
+    own_code = community_code_by_id(session, viewer.community_id) if viewer.community_id else None
+    if viewer.role == "admin" or own_code is None:
+        return find_community(session, requested_code or default_code)
+    if requested_code and requested_code != own_code:
+        raise ForbiddenError(f"你只能查看本社区（{own_code}）的地图 (this map is limited to your community)")
+    return find_community(session, own_code)
+
+
+def community_units(session, community_code, limit, kind=None):
+    """Return every unit (of a kind) of a community as one FeatureCollection (community scale: one query)."""
+    collection = units_geojson(session, kind=kind, community_code=community_code, limit=limit)
+    if collection["total"] > len(collection["features"]):
+        logger.warning("community %s has %d units, only %d drawn: load layers by bbox at this scale",
+                       community_code, collection["total"], len(collection["features"]))
+    return collection
+
+
+def community_sites(session, community_code):
+    """Return the sites of a community (GeoJSON) and the same sites as a list of property dicts."""
+    collection = list_sites(session, community_code=community_code)
+    return collection, [f["properties"] for f in collection["features"]]
+
+
+def vocabulary(labels):
+    """Return [{"code", "label"}] for a {code: label} mapping, in its order."""
+    return [{"code": code, "label": label} for code, label in labels.items()]
+
+
+def case_choices():
+    """Return the channels and categories a case form offers."""
+    return {"channels": vocabulary(CHANNELS), "categories": vocabulary(CATEGORIES)}

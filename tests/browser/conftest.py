@@ -1,0 +1,233 @@
+"""Browser fixtures: the app on a real HTTP server, Debian's chromium driven by Playwright.
+
+Every request to another host is aborted and recorded; console errors, page errors and dialogs
+(alert/confirm) are recorded too, so a test can assert a page is self-contained and quiet.
+
+The live database is a clone of the demo with hostile text planted in a building, its chief and
+a site (see ``HOSTILE``): every page test runs against strings that would break out of HTML or
+of folium's JavaScript template literals if they were not escaped.
+"""
+
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from geo_app import create_app
+from geo_app.extensions import db
+from tests.browser.png import colour_stats
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = os.environ.get("MINQING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 375, "height": 740}
+
+HOSTILE = {
+    "building": ("BD05", "<img src=x onerror=alert(1)>${alert(2)}"),
+    "chief": ("BD05", "`); alert(3); (`"),
+    "site": ("SI08", "爱心超市</script><script>alert(4)</script>"),
+}
+
+
+def plant_hostile_text(app):
+    """Give a building, its chief and a site names that try to break out of HTML and JS."""
+    building_code, building_name = HOSTILE["building"]
+    _, chief_name = HOSTILE["chief"]
+    site_code, site_name = HOSTILE["site"]
+    with app.app_context():
+        db.session.execute(text("UPDATE unit SET name = :name WHERE kind = 'building' AND code = :code"),
+                           {"name": building_name, "code": building_code})
+        db.session.execute(
+            text("UPDATE person SET name = :name WHERE id IN (SELECT r.person_id FROM responsibility r "
+                 "JOIN unit u ON u.id = r.unit_id WHERE u.kind = 'building' AND u.code = :code)"),
+            {"name": chief_name, "code": building_code})
+        db.session.execute(text("UPDATE site SET name = :name WHERE code = :code"),
+                           {"name": site_name, "code": site_code})
+        db.session.commit()
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+
+    @property
+    def host(self):
+        return urlsplit(self.url).netloc
+
+    def get_json(self, path):
+        """GET a JSON endpoint of the live server; return (status, body)."""
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+
+@pytest.fixture(scope="session")
+def live_server(pg_cluster, demo_template):
+    """The app served over HTTP on 127.0.0.1 (a free port) against its own copy of the demo database."""
+    vendor_stamp = ROOT / "static" / "vendor" / ".stamp.json"
+    if not vendor_stamp.is_file():
+        pytest.fail("static/vendor has not been built: run `sh static/build_vendor.sh` (or `make test`)")
+    name = f"live_{os.getpid()}"
+    pg_cluster.create_database(name, template=demo_template)
+    app = create_app({"DATABASE_URL": pg_cluster.url_for(name), "TESTING": True, "SECRET_KEY": "browser-tests",
+                      "BASEMAP": "none"})
+    plant_hostile_text(app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, launched once for the session."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`sh tools/install-system-deps.sh --browser`)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+CADRE_LOGIN = ("cadre", "mingzhu-cadre")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
+
+
+@pytest.fixture(scope="session")
+def cadre_login(browser, live_server):
+    """The browser storage (session cookie) of the demo cadre, logged in once through /login."""
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(f"{live_server.url}/login?next=/map")
+        page.fill("#username", CADRE_LOGIN[0])
+        page.fill("#password", CADRE_LOGIN[1])
+        with page.expect_navigation():
+            page.click("button[type=submit]")
+        assert page.url.endswith("/map"), f"login as {CADRE_LOGIN[0]} failed: at {page.url}"
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+@dataclass
+class WatchedPage:
+    """A page with what it did: requests to other hosts, console errors, page errors, dialogs."""
+
+    page: object
+    base_url: str
+    external_requests: list = field(default_factory=list)
+    console_errors: list = field(default_factory=list)
+    page_errors: list = field(default_factory=list)
+    dialogs: list = field(default_factory=list)
+
+    def goto(self, path):
+        response = self.page.goto(self.base_url + path, wait_until="load")
+        assert response is not None and response.status == 200, f"{path}: HTTP {response and response.status}"
+        return response
+
+    def assert_quiet(self):
+        """No request left this host, no console or page error, no dialog."""
+        assert self.external_requests == [], f"requests to other hosts: {self.external_requests}"
+        assert self.page_errors == [], f"page errors: {self.page_errors}"
+        assert self.console_errors == [], f"console errors: {self.console_errors}"
+        assert self.dialogs == [], f"dialogs fired: {self.dialogs}"
+
+    def screenshot(self, name, **kwargs):
+        """Save a screenshot under test-artifacts/browser/ and check it is not blank; return its path."""
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        data = self.page.screenshot(path=str(path), **kwargs)
+        colours, top_share = colour_stats(data)
+        assert colours >= 50 and top_share < 0.9, (
+            f"{path} looks blank: {colours} distinct colours, the commonest covers {top_share:.0%}")
+        return path
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """open_page(path, viewport=..., **context options) -> WatchedPage, already loaded."""
+    contexts = []
+
+    def open_(path, viewport=None, **options):
+        context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                      **options)
+        contexts.append(context)
+        watched = WatchedPage(page=None, base_url=live_server.url)
+
+        def only_this_host(route):
+            url = route.request.url
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob", "about") or parts.netloc == live_server.host:
+                route.continue_()
+            else:
+                watched.external_requests.append(url)
+                route.abort()
+
+        context.route("**/*", only_this_host)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.on("console", lambda msg: msg.type == "error" and watched.console_errors.append(
+            f"{msg.text} ({msg.location.get('url')}:{msg.location.get('lineNumber')})"))
+        page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
+
+        def on_dialog(dialog):
+            watched.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        page.on("dialog", on_dialog)
+        watched.page = page
+        if path is not None:
+            watched.goto(path)
+        return watched
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def map_ready(page):
+    """Wait until the page's Leaflet map exists and has drawn its vector layers."""
+    page.wait_for_function("() => window.MQ && MQ.map && document.querySelectorAll('.leaflet-overlay-pane path').length > 0")
+
+
+def click_at(page, lat, lon, zoom=18):
+    """Centre the map on a WGS-84 point (no basemap shift in the tests) and click that pixel."""
+    x, y = page.evaluate(
+        """([lat, lon, zoom]) => {
+            MQ.map.setView([lat, lon], zoom, {animate: false});
+            const p = MQ.map.latLngToContainerPoint([lat, lon]);
+            const box = MQ.map.getContainer().getBoundingClientRect();
+            return [box.left + p.x, box.top + p.y];
+        }""",
+        [lat, lon, zoom],
+    )
+    page.mouse.click(x, y)
+    return x, y
