@@ -15,7 +15,7 @@ help:
 
 demo: setup db
 	$(BIN)/minqing demo load
-	@$(BIN)/minqing demo accounts 2>/dev/null || true
+	$(BIN)/minqing demo accounts
 	$(BIN)/minqing serve --port $(PORT)
 
 test: setup browser-deps

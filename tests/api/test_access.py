@@ -241,3 +241,23 @@ def test_users_token_prints_a_token_that_works(app, cli_runner):
     client = app.test_client()
     client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     assert client.get("/api/v1/stats").status_code == 200
+
+
+def test_role_matrix_for_writes(clients, own_case, other_case):
+    """Each role × each write endpoint → the expected status; refusals change nothing."""
+    def transition(role, case, action, **extra):
+        return clients[role].post(f"/api/v1/cases/{case['code']}/transitions",
+                                  json={"action": action, "version": case["version"], **extra}).status_code
+
+    assert [clients[r].post("/api/v1/cases", json=case_body()).status_code for r in ROLES] == [201, 201, 201, 201]
+    assert [transition(r, other_case, "accept") for r in ("public", "chief")] == [401, 403]
+    assert transition("cadre", other_case, "accept") == 200
+    assert [transition(r, own_case, "mark_duplicate", duplicate_of=other_case["code"])
+            for r in ("public", "chief")] == [401, 403]
+    assert transition("admin", own_case, "mark_duplicate", duplicate_of=other_case["code"]) == 200
+    earn = {"points": 5, "reason": "志愿服务"}
+    assert [clients[r].post("/api/v1/points/mingzhu/矩阵户/earn", json=earn).status_code for r in ROLES] == \
+        [401, 403, 200, 200]
+    assert [clients[r].post("/api/v1/points/mingzhu/矩阵户/redeem", json={"points": 1}).status_code for r in ROLES] == \
+        [401, 403, 200, 200]
+    assert clients["cadre"].get("/api/v1/points/mingzhu/矩阵户").get_json()["balance"] == 8
