@@ -3,11 +3,11 @@
 import logging
 import os
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import OperationalError
 
 from .config import load_config
-from .errors import AppError
+from .errors import AppError, ValidationError
 from .extensions import db
 from .jsonio import StrictJSONProvider
 
@@ -53,6 +53,19 @@ def _register_error_handlers(app):
     def handle_app_error(error):
         db.session.rollback()
         return jsonify(error.to_dict()), error.status
+
+    @app.before_request
+    def refuse_nul_in_url():
+        if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
+            raise ValidationError("the URL contains a NUL character", field="url")
+
+    @app.errorhandler(ValueError)
+    def handle_nul_in_body(error):
+        # psycopg2 refuses NUL characters in strings; anything else is a bug and stays a 500.
+        if "NUL (0x00)" not in str(error):
+            raise error
+        db.session.rollback()
+        return jsonify({"error": "invalid", "field": "body", "message": "a text field contains a NUL character"}), 400
 
     @app.errorhandler(OperationalError)
     def handle_database_down(error):

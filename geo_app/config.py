@@ -100,3 +100,4 @@ DEFAULTS["OPEN311_API_KEYS"] = []
 DEFAULTS["OPEN311_KEY_CHANNELS"] = {}
 DEFAULTS["OPEN311_CONTACT"] = "社区党群服务中心"
 ENV_STR.add("OPEN311_API_KEYS")  # a comma-separated list in the environment
+DEFAULTS["HEAT_PUBLIC_MAX_ZOOM"] = 15

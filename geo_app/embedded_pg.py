@@ -11,6 +11,7 @@ import logging
 import os
 import pwd
 import shutil
+import stat
 import subprocess
 import time
 from dataclasses import dataclass
@@ -153,6 +154,7 @@ class Cluster:
     def _prepare_dirs(self):
         self.data_dir.parent.mkdir(parents=True, exist_ok=True)
         self.socket_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._check_socket_dir()
         user = self._server_user()
         if user:
             entry = pwd.getpwnam(user)
@@ -169,6 +171,15 @@ class Cluster:
                     f"user {user!r} cannot reach {self.data_dir}: a parent folder is not traversable. "
                     "Move the project to a world-traversable folder or set DATABASE_URL."
                 )
+
+    def _check_socket_dir(self):
+        """Refuse a socket folder someone else made (or a link): the socket's folder is its only guard."""
+        info = os.lstat(self.socket_dir)
+        user = self._server_user()
+        allowed = {os.geteuid()} | ({pwd.getpwnam(user).pw_uid} if user else set())
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid not in allowed:
+            raise PostgresMissing(f"{self.socket_dir} exists but is not a folder owned by us; remove it and retry")
+        os.chmod(self.socket_dir, 0o700)
 
     # -- lifecycle ----------------------------------------------------------
 

@@ -3,7 +3,7 @@
 from flask import Response, current_app, jsonify, request
 
 from ..auth import current_viewer
-from ..errors import ValidationError
+from ..errors import AppError, ValidationError
 from ..extensions import db
 from ..geo.validate import parse_int
 from ..services import cases as case_service
@@ -29,15 +29,22 @@ def create_case():
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise ValidationError(f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters", field="Idempotency-Key")
     data = schemas.validate(schemas.CaseIn, json_body()).model_dump(exclude_none=True)
+    # Keys are per caller: one client's key never returns another client's case.
+    scoped_key = f"{viewer.actor}:{key}" if key else None
     case, created = case_service.create_case(db.session, data, actor=viewer.actor, policy=_policy(),
-                                             idempotency_key=key)
+                                             idempotency_key=scoped_key)
     db.session.commit()
+    status = 201 if created else 200
     if not viewer.is_staff:
-        return jsonify(case_service.public_receipt(case)), (201 if created else 200)
-    case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
+        return jsonify(case_service.public_receipt(case)), status
     if not viewer.sees_private:
-        case = case_service.get_case(db.session, case["code"], include_private=False)
-    return jsonify(case), (201 if created else 200)
+        try:
+            check_case_visible(viewer, case_service.get_case_row(db.session, case["code"]))
+        except AppError:
+            return jsonify(case_service.public_receipt(case)), status
+        return jsonify(case_service.get_case(db.session, case["code"], include_private=False)), status
+    case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
+    return jsonify(case), status
 
 
 @bp.get("/cases")
@@ -86,6 +93,14 @@ def heat():
         filters |= case_scope(viewer)
         min_count = 1
     else:
+        # The public heat must not single out a case: coarse cells, whole days, no per-person or status slices.
+        for name in ("assignee", "status"):
+            if request.args.get(name):
+                raise ValidationError(f"{name} is a staff-only filter of the heatmap", field=name)
+        for name in ("from", "to"):
+            if request.args.get(name) and len(request.args[name]) != 10:
+                raise ValidationError(f"{name} must be a whole day (YYYY-MM-DD) on the public heatmap", field=name)
+        zoom = min(zoom, current_app.config["HEAT_PUBLIC_MAX_ZOOM"])
         min_count = current_app.config["HEAT_PUBLIC_MIN_COUNT"]
     return jsonify(heat_service.heat_cells(db.session, filters, zoom=zoom, min_count=min_count))
 

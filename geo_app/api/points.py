@@ -5,15 +5,17 @@ from flask import jsonify
 from ..auth import current_viewer
 from ..extensions import db
 from ..services import points as points_service
-from ..services.access import check_community
+from ..services.access import check_community, require_role
 from ..services.importing import community_id
 from . import bp, schemas
 from .params import json_body
 
 
 def _community(code):
+    viewer = current_viewer()
+    require_role(viewer, "admin", "cadre")
     cid = community_id(db.session, code)
-    check_community(current_viewer(), cid)
+    check_community(viewer, cid)
     return cid
 
 

@@ -22,7 +22,7 @@ def _safe_next(target):
     if not target:
         return url_for("auth.after_login")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return url_for("auth.after_login")
     return target
 

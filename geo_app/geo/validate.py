@@ -18,7 +18,7 @@ def parse_float(value, field):
         raise ValidationError(f"{field} must be a number, got a boolean", field=field)
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(f"{field} must be a number, got {str(value)[:40]!r}", field=field) from None
     if not math.isfinite(number):
         raise ValidationError(f"{field} must be a finite number, got {str(value)[:40]!r}", field=field)

@@ -132,3 +132,31 @@ class CaseCounter(db.Model):
 
     year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     last: Mapped[int] = mapped_column(Integer)
+
+
+class HeatLevel(db.Model):
+    """Cell size per map zoom; `rollup` marks the zooms kept in case_heat_month."""
+
+    __tablename__ = "heat_level"
+
+    zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    cell_m: Mapped[float]
+    clat: Mapped[float]
+    clon: Mapped[float]
+    rollup: Mapped[bool]
+
+
+class CaseHeatMonth(db.Model):
+    """Cases per cell, month, community, channel, category and status; kept by triggers on civic_case."""
+
+    __tablename__ = "case_heat_month"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month = mapped_column(db.Date, primary_key=True)
+    gy: Mapped[int] = mapped_column(primary_key=True)
+    gx: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(String(32), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int]

@@ -7,10 +7,11 @@ from flask import Response, current_app, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..auth import current_viewer
-from ..errors import AppError
+from ..errors import AppError, ForbiddenError
 from ..extensions import db
 from ..services import open311
-from ..services.cases import CasePolicy
+from ..services.access import case_scope, check_case_visible
+from ..services.cases import CasePolicy, get_case_row
 from . import bp
 
 logger = logging.getLogger(__name__)
@@ -66,18 +67,27 @@ def service_definition(code, fmt):
 
 
 def _trusted():
-    """Tell whether the caller is staff (token or session) or holds a valid api_key."""
+    """Tell whether the caller is staff (token or session) or a client holding a configured api_key."""
     if current_viewer().is_staff:
         return True
     policy = open311.Open311Policy.from_config(current_app.config)
     return open311.trusted_client(db.session, policy, request.args.get("api_key")) is not None
 
 
+def _scope():
+    """Staff see what their role allows: a chief their own cases, a cadre their community."""
+    viewer = current_viewer()
+    return case_scope(viewer) if viewer.is_staff else {}
+
+
 @bp.get("/requests.<fmt>")
 def list_requests(fmt):
     fmt = open311.parse_format(fmt)
     filters = open311.parse_request_query(request.args)
-    return _respond(fmt, "service_requests", open311.find_requests(db.session, filters, trusted=_trusted()))
+    trusted = _trusted()
+    if trusted:
+        filters |= _scope()
+    return _respond(fmt, "service_requests", open311.find_requests(db.session, filters, trusted=trusted))
 
 
 @bp.post("/requests.<fmt>")
@@ -95,7 +105,17 @@ def create_request(fmt):
 @bp.get("/requests/<request_id>.<fmt>")
 def get_request(request_id, fmt):
     fmt = open311.parse_format(fmt)
-    return _respond(fmt, "service_requests", [open311.get_request(db.session, request_id, trusted=_trusted())])
+    public_view = open311.get_request(db.session, request_id)  # 404 in the spec's words when unknown
+    trusted = _trusted()
+    viewer = current_viewer()
+    if not trusted:
+        return _respond(fmt, "service_requests", [public_view])
+    if viewer.is_staff:
+        try:
+            check_case_visible(viewer, get_case_row(db.session, request_id))
+        except ForbiddenError:
+            trusted = False  # staff outside their scope see what the public sees
+    return _respond(fmt, "service_requests", [open311.get_request(db.session, request_id, trusted=trusted)])
 
 
 @bp.get("/tokens/<token>.<fmt>")

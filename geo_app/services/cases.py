@@ -3,6 +3,7 @@
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
@@ -16,6 +17,7 @@ from .lookup import lookup
 from .privacy import mask_name, mask_phone
 
 logger = logging.getLogger(__name__)
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -116,6 +118,8 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
     """Take in a case: validate, place it, dispatch it to whoever answers for its point; return it."""
     policy = policy or CasePolicy()
     if idempotency_key:
+        # Two posts with the same key wait for each other here, so the second finds the first's case.
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": idempotency_key})
         existing = find_by_idempotency_key(session, idempotency_key)
         if existing is not None:
             return existing, False
@@ -125,7 +129,7 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
     response_due, resolve_due = policy.due_times(clean["urgency"], now)
     unit_id = found["chain"][0]["id"] if found["chain"] else None
     assignee = found["assignee"]
-    code = next_code(session, now.year)
+    code = next_code(session, now.astimezone(LOCAL_TZ).year)
     case_id = session.execute(
         text(
             """
@@ -297,7 +301,6 @@ def track_case(session, code):
         "status_label": labelled("status", row.status)["label"],
         "category": labelled("category", row.category),
         "received_at": _iso(row.received_at),
-        "resolution_note": row.resolution_note if row.status in ("resolved", "visited", "closed") else None,
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]} for e in events],
     }
 

@@ -1,37 +1,158 @@
-"""Case heat, aggregated on the server into square cells sized to the zoom."""
+"""Case heat, aggregated on the server into square cells sized to the zoom.
+
+Whole months come from case_heat_month, a per-cell rollup kept by triggers on civic_case; the
+days at either end of a window that do not fill a month, and filters the rollup does not carry
+(assignee), are counted from the cases themselves. Both paths use the same cells (heat_level), so
+their counts add up exactly. A bbox selects the cells it overlaps.
+"""
 
 import logging
 import math
+import re
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
+from ..errors import ValidationError
 from .cases import case_filters_sql
 
 logger = logging.getLogger(__name__)
-
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 METRES_PER_DEGREE_LAT = 111_320.0
-# Cell edge for a zoom: about 24 screen pixels at that zoom at ~23°N, clamped to 10 m … 20 km.
-PIXELS_PER_CELL = 24
+ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to", "bbox"}
 
 
-def cell_size_m(zoom):
-    """Return the cell edge in metres for a Web-Mercator zoom level."""
-    metres_per_pixel = 156_543.03 * math.cos(math.radians(23)) / (2 ** zoom)
-    return max(10.0, min(20_000.0, round(metres_per_pixel * PIXELS_PER_CELL, 1)))
+def _level(session, zoom):
+    row = session.execute(text("SELECT zoom, cell_m, clat, clon, rollup FROM heat_level WHERE zoom = :z"),
+                          {"z": zoom}).first()
+    if row is None:
+        raise ValidationError(f"zoom must be between 1 and 20, got {zoom}", field="zoom")
+    return row
+
+
+def _month_start(moment):
+    local = moment.astimezone(LOCAL_TZ)
+    return datetime(local.year, local.month, 1, tzinfo=LOCAL_TZ)
+
+
+def _next_month(start):
+    return start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
+
+
+def split_window(start, end):
+    """Return (first whole month, end of whole months, raw ranges) covering [start, end)."""
+    if start is None and end is None:
+        return None, None, []
+    m0 = None if start is None else (start if start == _month_start(start) else _next_month(_month_start(start)))
+    m1 = None if end is None else _month_start(end)
+    if m0 is not None and m1 is not None and m0 >= m1:
+        return None, None, [(start, end)]
+    raw = []
+    if start is not None and start < m0:
+        raw.append((start, m0))
+    if end is not None and m1 < end:
+        raw.append((m1, end))
+    return m0, m1, raw
+
+
+def _cell_range(bbox, level):
+    minlon, minlat, maxlon, maxlat = bbox
+    return {"gy0": int(minlat // level.clat), "gy1": int(maxlat // level.clat),
+            "gx0": int(minlon // level.clon), "gx1": int(maxlon // level.clon)}
+
+
+def _raw_part(filters, level, start, end, index):
+    """SQL counting the cases of [start, end) per cell, with the common filters."""
+    raw_filters = {k: v for k, v in filters.items() if k not in ("from", "to", "bbox")}
+    where, params = case_filters_sql(raw_filters)
+    params = {f"{k}_{index}": v for k, v in params.items()}
+    where = [_suffix(w, index) for w in where]
+    if start is not None:
+        where.append(f"c.received_at >= :start_{index}")
+        params[f"start_{index}"] = start
+    if end is not None:
+        where.append(f"c.received_at < :end_{index}")
+        params[f"end_{index}"] = end
+    if filters.get("bbox"):
+        where.append("c.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)")
+        where.append("floor(ST_Y(c.geom) / :clat) BETWEEN :gy0 AND :gy1 AND floor(ST_X(c.geom) / :clon) BETWEEN :gx0 AND :gx1")
+    sql = (f"SELECT floor(ST_Y(c.geom) / :clat)::int AS gy, floor(ST_X(c.geom) / :clon)::int AS gx, count(*) AS n "
+           f"FROM civic_case c {'WHERE ' + ' AND '.join(where) if where else ''} GROUP BY 1, 2")
+    return sql, params
+
+
+def _suffix(condition, index):
+    """Rename the bind parameters of one raw part so several parts can share a statement."""
+    return re.sub(r"(?<!:):([a-z_]+)", lambda m: f":{m.group(1)}_{index}", condition)
+
+
+def _rollup_part(filters, m0, m1):
+    where, params = ["h.level = :level"], {}
+    if m0 is not None:
+        where.append("h.month >= :m0")
+        params["m0"] = m0.date()
+    if m1 is not None:
+        where.append("h.month < :m1")
+        params["m1"] = m1.date()
+    for name in ("status", "channel", "category"):
+        if filters.get(name):
+            where.append(f"h.{name} = ANY(:r_{name})")
+            params[f"r_{name}"] = list(filters[name])
+    if filters.get("community_id") is not None:
+        where.append("h.community_id = :r_community_id")
+        params["r_community_id"] = filters["community_id"]
+    if filters.get("community"):
+        where.append("h.community_id = (SELECT id FROM community WHERE code = :r_community)")
+        params["r_community"] = filters["community"]
+    if filters.get("bbox"):
+        where.append("h.gy BETWEEN :gy0 AND :gy1 AND h.gx BETWEEN :gx0 AND :gx1")
+    return f"SELECT h.gy, h.gx, sum(h.n) AS n FROM case_heat_month h WHERE {' AND '.join(where)} GROUP BY 1, 2", params
 
 
 def heat_cells(session, filters, zoom=16, min_count=1):
     """Return {"cell_m", "cells": [[lat, lon, count], …]} for the cases matching filters."""
-    cell_m = cell_size_m(zoom)
-    cell_lat = cell_m / METRES_PER_DEGREE_LAT
-    cell_lon = cell_m / (METRES_PER_DEGREE_LAT * math.cos(math.radians(23)))
-    where, params = case_filters_sql(filters)
-    sql = f"""
-        SELECT floor(ST_Y(c.geom) / :clat) AS gy, floor(ST_X(c.geom) / :clon) AS gx, count(*) AS n
-        FROM civic_case c
-        {'WHERE ' + ' AND '.join(where) if where else ''}
-        GROUP BY 1, 2 HAVING count(*) >= :min_count ORDER BY 1, 2
-    """
-    rows = session.execute(text(sql), {**params, "clat": cell_lat, "clon": cell_lon, "min_count": min_count})
-    cells = [[round((gy + 0.5) * cell_lat, 6), round((gx + 0.5) * cell_lon, 6), n] for gy, gx, n in rows]
-    return {"cell_m": cell_m, "cells": cells}
+    level = _level(session, zoom)
+    filters = {k: v for k, v in filters.items() if v is not None and v != [] and v is not False}
+    params = {"clat": level.clat, "clon": level.clon, "level": level.zoom, "min_count": min_count}
+    if filters.get("bbox"):
+        params.update(_cell_range(filters["bbox"], level))
+        params.update(dict(zip(("bx0", "by0", "bx1", "by1"), _expanded_bbox(params, level), strict=True)))
+    use_rollup = level.rollup and set(filters) <= ROLLUP_FILTERS and all(
+        _is_local_midnight(filters.get(k)) for k in ("from", "to"))
+    parts = []
+    if use_rollup:
+        m0, m1, raw_ranges = split_window(filters.get("from"), filters.get("to"))
+        if not (m0 is None and m1 is None and raw_ranges):
+            sql, extra = _rollup_part(filters, m0, m1)
+            parts.append(sql)
+            params.update(extra)
+    else:
+        raw_ranges = [(filters.get("from"), filters.get("to"))]
+    for index, (start, end) in enumerate(raw_ranges):
+        sql, extra = _raw_part(filters, level, start, end, index)
+        parts.append(sql)
+        params.update(extra)
+    sql = (f"SELECT gy, gx, sum(n)::int AS n FROM ({' UNION ALL '.join(parts)}) AS parts "
+           "GROUP BY gy, gx HAVING sum(n) >= :min_count ORDER BY gy, gx")
+    cells = [[round((gy + 0.5) * level.clat, 6), round((gx + 0.5) * level.clon, 6), n]
+             for gy, gx, n in session.execute(text(sql), params)]
+    return {"cell_m": level.cell_m, "cells": cells}
+
+
+def _expanded_bbox(params, level):
+    """The envelope of the cells a bbox overlaps, for the spatial index."""
+    return (params["gx0"] * level.clon, params["gy0"] * level.clat,
+            (params["gx1"] + 1) * level.clon, (params["gy1"] + 1) * level.clat)
+
+
+def _is_local_midnight(moment):
+    if moment is None:
+        return True
+    return moment.astimezone(LOCAL_TZ).time() == time(0, 0)
+
+
+def cell_size_m(zoom):
+    """Return the cell edge in metres for a zoom: about 24 screen pixels at ~23°N (as heat_level holds)."""
+    metres_per_pixel = 156_543.03 * math.cos(math.radians(23)) / (2 ** zoom)
+    return max(10.0, min(20_000.0, round(metres_per_pixel * 24, 1)))

@@ -118,48 +118,53 @@ def _text(value):
 
 def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False):
     """Return a list of MultiPolygons in WGS-84, one per feature, or refuse naming the feature."""
-    metric = None
-    geoms = []
-    iterator = enumerate(frame.geometry, start=1)
-    if progress:
-        iterator = tqdm(iterator, total=len(frame), desc=f"checking {Path(path).name}", unit="feature")
-    for number, geom in iterator:
-        if geom is None or geom.is_empty:
-            raise ImportRefused(f"{path}: feature {number} has no geometry")
-        vertices = shapely.get_num_coordinates(geom)
-        if vertices > MAX_VERTICES_PER_FEATURE:
-            raise ImportRefused(f"{path}: feature {number} has {vertices} vertices, more than the "
-                                f"{MAX_VERTICES_PER_FEATURE} allowed (simplify it first)")
-        if geom.geom_type in ("LineString", "MultiLineString"):
-            if kind not in ("street", "lane"):
-                raise ImportRefused(f"{path}: feature {number} is a line; only street and lane centrelines "
-                                    f"are buffered, a {kind} needs a polygon")
-            metric = metric or frame.estimate_utm_crs()
-            width = street_width or DEFAULT_WIDTH_M[kind]
-            line = gpd.GeoSeries([geom], crs=frame.crs).to_crs(metric)
-            geom = line.buffer(width / 2.0, cap_style="flat").to_crs(frame.crs).iloc[0]
-        elif geom.geom_type not in ("Polygon", "MultiPolygon"):
-            raise ImportRefused(f"{path}: feature {number} is a {geom.geom_type}; a {kind} needs a polygon")
-        if not geom.is_valid:
-            reason = shapely.is_valid_reason(geom)
-            if not make_valid:
-                raise ImportRefused(f"{path}: feature {number} has an invalid geometry: {reason} "
-                                    "(fix it, or pass --make-valid)")
-            geom = _polygonal_part(shapely.make_valid(geom))
-            if geom is None:
-                raise ImportRefused(f"{path}: feature {number} has no polygonal part after repair ({reason})")
-        geoms.append(geom)
+    geoms = np.array(frame.geometry.values, dtype=object)
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    if missing.any():
+        raise ImportRefused(f"{path}: feature {int(np.argmax(missing)) + 1} has no geometry")
+    vertices = shapely.get_num_coordinates(geoms)
+    if (vertices > MAX_VERTICES_PER_FEATURE).any():
+        number = int(np.argmax(vertices > MAX_VERTICES_PER_FEATURE))
+        raise ImportRefused(f"{path}: feature {number + 1} has {vertices[number]} vertices, more than the "
+                            f"{MAX_VERTICES_PER_FEATURE} allowed (simplify it first)")
+    types = shapely.get_type_id(geoms)  # 1 LineString, 3 Polygon, 5 MultiLineString, 6 MultiPolygon
+    lines = np.isin(types, (1, 5))
+    other = ~np.isin(types, (1, 3, 5, 6))
+    if other.any():
+        number = int(np.argmax(other))
+        raise ImportRefused(f"{path}: feature {number + 1} is a {geoms[number].geom_type}; a {kind} needs a polygon")
+    if lines.any():
+        if kind not in ("street", "lane"):
+            number = int(np.argmax(lines))
+            raise ImportRefused(f"{path}: feature {number + 1} is a line; only street and lane centrelines "
+                                f"are buffered, a {kind} needs a polygon")
+        metric = frame.estimate_utm_crs()
+        width = street_width or DEFAULT_WIDTH_M[kind]
+        buffered = gpd.GeoSeries(geoms[lines], crs=frame.crs).to_crs(metric).buffer(width / 2.0, cap_style="flat")
+        geoms[lines] = np.array(buffered.to_crs(frame.crs).values, dtype=object)
+    invalid = np.flatnonzero(~shapely.is_valid(geoms))
+    iterator = tqdm(invalid, desc=f"repairing {Path(path).name}", unit="feature") if progress and len(invalid) else invalid
+    for index in iterator:
+        reason = shapely.is_valid_reason(geoms[index])
+        if not make_valid:
+            raise ImportRefused(f"{path}: feature {index + 1} has an invalid geometry: {reason} "
+                                "(fix it, or pass --make-valid)")
+        repaired = _polygonal_part(shapely.make_valid(geoms[index]))
+        if repaired is None:
+            raise ImportRefused(f"{path}: feature {index + 1} has no polygonal part after repair ({reason})")
+        geoms[index] = repaired
     series = gpd.GeoSeries(geoms, crs=frame.crs)
     if series.crs and not series.crs.equals(CRS.from_epsg(4326)):
         series = series.to_crs(4326)
-    result = []
-    for number, geom in enumerate(series, start=1):
-        if not geom.is_valid:
-            geom = _polygonal_part(shapely.make_valid(geom))
-            if geom is None:
-                raise ImportRefused(f"{path}: feature {number} collapses when reprojected to WGS-84")
-        result.append(geom if isinstance(geom, MultiPolygon) else MultiPolygon([geom]))
-    return result
+    result = np.array(series.values, dtype=object)
+    for index in np.flatnonzero(~shapely.is_valid(result)):
+        repaired = _polygonal_part(shapely.make_valid(result[index]))
+        if repaired is None:
+            raise ImportRefused(f"{path}: feature {index + 1} collapses when reprojected to WGS-84")
+        result[index] = repaired
+    single = shapely.get_type_id(result) == 3
+    result[single] = [MultiPolygon([g]) for g in result[single]]
+    return list(result)
 
 
 def _polygonal_part(geom):
@@ -200,25 +205,24 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
     parent_col = _pick_field(frame, parent_field, ("parent", "parent_code"), path, "parent", required=False)
     address_col = _pick_field(frame, None, ("address", "ADDRESS", "地址"), path, "address", required=False)
 
+    def column(name):
+        return [_text(v) for v in frame[name].tolist()] if name else [None] * len(frame)
+
     rows = []
     seen = {}
-    for number, (_, record) in enumerate(frame.iterrows(), start=1):
-        name = _text(record[name_col])
+    for number, (name, code, address, parent) in enumerate(
+            zip(column(name_col), column(code_col), column(address_col), column(parent_col), strict=True), start=1):
         if not name:
             raise ImportRefused(f"{path}: feature {number} has an empty {name_col!r}")
-        code = _text(record[code_col]) if code_col else None
         key = code or name
         if key in seen:
             raise ImportRefused(f"{path}: features {seen[key]} and {number} share the key {key!r}")
         seen[key] = number
-        rows.append({
-            "number": number, "name": name[:200], "code": code, "key": key,
-            "address": _text(record[address_col]) if address_col else None,
-            "parent": _text(record[parent_col]) if parent_col else None,
-        })
+        rows.append({"number": number, "name": name[:200], "code": code, "key": key, "address": address,
+                     "parent": parent})
     geoms = prepare_polygons(frame, path, kind, street_width, make_valid, progress)
     counts = _upsert_units(session, cid, kind, rows, geoms, os.path.basename(str(path)))
-    _link_parents(session, cid, kind, rows, path)
+    _link_parents(session, cid, kind, path)
     logger.info("imported %s as %s into %s: %s", path, kind, community_code, counts)
     return counts
 
@@ -233,14 +237,15 @@ def _upsert_units(session, cid, kind, rows, geoms, source_file):
     wkb = shapely.to_wkb(np.array(geoms, dtype=object), hex=True, include_srid=False)
     buffer = io.StringIO()
     for row, geom_hex in zip(rows, wkb, strict=True):
-        fields = (row["key"], row["code"], row["name"], row["address"], geom_hex, source_file, row["number"])
+        fields = (row["key"], row["code"], row["name"], row["address"], geom_hex, source_file, row["number"],
+                  row["parent"])
         buffer.write("\t".join(_copy_text(f) for f in fields) + "\n")
     buffer.seek(0)
     raw = session.connection().connection
     with raw.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS unit_import (natural_key text, code text, name text, address text, "
-            "geom_hex text, source_file text, source_feature int) ON COMMIT DROP"
+            "geom_hex text, source_file text, source_feature int, parent text) ON COMMIT DROP"
         )
         cur.execute("TRUNCATE unit_import")
         cur.copy_expert("COPY unit_import FROM STDIN", buffer)
@@ -274,26 +279,28 @@ def _upsert_units(session, cid, kind, rows, geoms, source_file):
             "unchanged": len(rows) - inserted - updated}
 
 
-def _link_parents(session, cid, kind, rows, path):
-    """Set parent_id from the file's parent codes, or spatially for features that name none."""
+def _link_parents(session, cid, kind, path):
+    """Set parent_id from the file's parent codes, or spatially for features that name none (one pass each)."""
     parent_kind = PARENT_KIND.get(kind)
     if parent_kind is None:
         return
-    named = {r["key"]: r["parent"] for r in rows if r["parent"]}
-    if named:
-        known = dict(session.execute(
-            text("SELECT natural_key, id FROM unit WHERE community_id = :cid AND kind = :pk"),
-            {"cid": cid, "pk": parent_kind},
-        ).all())
-        for row in rows:
-            if row["parent"] and row["parent"] not in known:
-                raise ImportRefused(f"{path}: feature {row['number']} names parent {parent_kind} {row['parent']!r}, "
-                                    f"which is not imported yet (import the {parent_kind} layer first)")
-        session.execute(
-            text("UPDATE unit SET parent_id = :pid WHERE community_id = :cid AND kind = :kind AND natural_key = :key "
-                 "AND parent_id IS DISTINCT FROM :pid"),
-            [{"pid": known[p], "cid": cid, "kind": kind, "key": k} for k, p in named.items()],
-        )
+    params = {"cid": cid, "kind": kind, "pk": parent_kind}
+    unknown = session.execute(
+        text("""SELECT i.source_feature, i.parent FROM unit_import i
+                LEFT JOIN unit p ON p.community_id = :cid AND p.kind = :pk AND p.natural_key = i.parent
+                WHERE i.parent IS NOT NULL AND p.id IS NULL ORDER BY i.source_feature LIMIT 1"""),
+        params,
+    ).first()
+    if unknown is not None:
+        raise ImportRefused(f"{path}: feature {unknown.source_feature} names parent {parent_kind} {unknown.parent!r}, "
+                            f"which is not imported yet (import the {parent_kind} layer first)")
+    session.execute(
+        text("""UPDATE unit AS u SET parent_id = p.id
+                FROM unit_import i JOIN unit p ON p.community_id = :cid AND p.kind = :pk AND p.natural_key = i.parent
+                WHERE u.community_id = :cid AND u.kind = :kind AND u.natural_key = i.natural_key
+                  AND u.parent_id IS DISTINCT FROM p.id"""),
+        params,
+    )
     session.execute(
         text(
             """
@@ -302,11 +309,12 @@ def _link_parents(session, cid, kind, rows, path):
                 WHERE p.community_id = child.community_id AND p.kind = :pk
                   AND ST_Covers(p.geom, ST_PointOnSurface(child.geom))
                 ORDER BY ST_Area(p.geom), p.id LIMIT 1)
-            WHERE child.community_id = :cid AND child.kind = :kind AND child.parent_id IS NULL
-              AND NOT (child.natural_key = ANY(:named))
+            FROM unit_import i
+            WHERE child.community_id = :cid AND child.kind = :kind AND child.natural_key = i.natural_key
+              AND i.parent IS NULL AND child.parent_id IS NULL
             """
         ),
-        {"cid": cid, "kind": kind, "pk": parent_kind, "named": list(named)},
+        params,
     )
 
 

@@ -1,12 +1,12 @@
 """Turn a point into the chain of units covering it and the person who answers for it."""
 
 import logging
-from datetime import date
 
 from sqlalchemy import text
 
 from ..errors import NotFoundError
 from ..models import ROLE_FOR_KIND, ROLE_LABELS, UNIT_KIND_LABELS
+from .clock import china_today
 from .privacy import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -19,22 +19,6 @@ COMMUNITY_AT_POINT = text(
     WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
     ORDER BY ST_Area(boundary), id
     LIMIT 1
-    """
-)
-
-# One unit per kind, most specific kind first; on a shared edge the smaller unit (then the
-# lower id) wins, so the answer is deterministic.
-UNITS_AT_POINT = text(
-    f"""
-    SELECT id, kind, code, name, address FROM (
-        SELECT DISTINCT ON ({KIND_RANK_SQL}) u.id, u.kind, u.code, u.name, u.address,
-               {KIND_RANK_SQL} AS rank
-        FROM unit u
-        WHERE u.community_id = :community_id
-          AND ST_Covers(u.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        ORDER BY {KIND_RANK_SQL}, ST_Area(u.geom), u.id
-    ) AS covering
-    ORDER BY rank
     """
 )
 
@@ -64,7 +48,7 @@ def people_for_units(session, unit_ids, today=None):
     """Return {unit_id: [person dict, …]} of the people currently responsible for each unit."""
     if not unit_ids:
         return {}
-    rows = session.execute(PEOPLE_FOR_UNITS, {"unit_ids": list(unit_ids), "today": today or date.today()})
+    rows = session.execute(PEOPLE_FOR_UNITS, {"unit_ids": list(unit_ids), "today": today or china_today()})
     people = {}
     for unit_id, person_id, name, phone, organisation, party_member, role in rows:
         people.setdefault(unit_id, []).append(
@@ -81,38 +65,71 @@ def people_for_units(session, unit_ids, today=None):
     return people
 
 
+# The whole lookup in one round trip: the community, one covering unit per kind, and its people.
+# On an edge shared by two units of a kind, the smaller (then the lower id) wins, so the answer is deterministic.
+LOOKUP = text(
+    f"""
+    WITH community_hit AS (
+        SELECT id, code, name FROM community
+        WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+        ORDER BY ST_Area(boundary), id LIMIT 1
+    ), covering AS (
+        SELECT DISTINCT ON ({KIND_RANK_SQL}) u.id, u.kind, u.code, u.name, u.address, {KIND_RANK_SQL} AS rank
+        FROM unit u JOIN community_hit ch ON u.community_id = ch.id
+        WHERE ST_Covers(u.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+        ORDER BY {KIND_RANK_SQL}, ST_Area(u.geom), u.id
+    )
+    SELECT ch.id AS community_id, ch.code AS community_code, ch.name AS community_name,
+           cv.id AS unit_id, cv.kind, cv.code, cv.name, cv.address, cv.rank,
+           p.id AS person_id, p.name AS person_name, p.phone, p.organisation, p.party_member, r.role, r.id AS rid
+    FROM community_hit ch
+    LEFT JOIN covering cv ON true
+    LEFT JOIN responsibility r ON r.unit_id = cv.id AND r.since <= :today AND (r.until IS NULL OR r.until > :today)
+    LEFT JOIN person p ON p.id = r.person_id
+    ORDER BY cv.rank, r.id
+    """
+)
+
+
 def lookup(session, lon, lat, today=None):
     """Return the community, the unit chain (most specific first) and the assignee for a WGS-84 point."""
-    community = community_at(session, lon, lat)
-    units = session.execute(UNITS_AT_POINT, {"community_id": community["id"], "lon": lon, "lat": lat}).mappings().all()
-    people = people_for_units(session, [u["id"] for u in units], today)
-    chain = []
-    assignee = None
-    for unit in units:
-        unit_people = people.get(unit["id"], [])
-        chain.append(
-            {
-                "id": unit["id"],
-                "kind": unit["kind"],
-                "kind_label": UNIT_KIND_LABELS[unit["kind"]],
-                "code": unit["code"],
-                "name": unit["name"],
-                "address": unit["address"],
-                "people": unit_people,
-            }
+    rows = session.execute(LOOKUP, {"lon": lon, "lat": lat, "today": today or china_today()}).all()
+    if not rows:
+        raise NotFoundError(
+            f"该位置不在任何社区范围内 (the point lat={lat}, lon={lon} is outside every community)",
+            code="outside_community",
         )
-        preferred_role = ROLE_FOR_KIND[unit["kind"]]
-        if assignee is None and unit_people:
-            person = next((p for p in unit_people if p["role"] == preferred_role), unit_people[0])
+    chain, by_unit = [], {}
+    for row in rows:
+        if row.unit_id is None:
+            continue
+        if row.unit_id not in by_unit:
+            by_unit[row.unit_id] = {
+                "id": row.unit_id, "kind": row.kind, "kind_label": UNIT_KIND_LABELS[row.kind], "code": row.code,
+                "name": row.name, "address": row.address, "people": [],
+            }
+            chain.append(by_unit[row.unit_id])
+        if row.person_id is not None:
+            by_unit[row.unit_id]["people"].append({
+                "id": row.person_id, "name": row.person_name, "role": row.role, "role_label": ROLE_LABELS[row.role],
+                "phone": mask_phone(row.phone), "organisation": row.organisation, "party_member": row.party_member,
+            })
+    assignee = None
+    for unit in chain:
+        if unit["people"]:
+            preferred_role = ROLE_FOR_KIND[unit["kind"]]
+            person = next((p for p in unit["people"] if p["role"] == preferred_role), unit["people"][0])
             assignee = {"person": person, "unit_id": unit["id"], "role": person["role"],
                         "role_label": ROLE_LABELS[person["role"]]}
+            break
     fallback = assignee is None
     if fallback:
         assignee = {"person": None, "unit_id": None, "role": "community_queue",
                     "role_label": ROLE_LABELS["community_queue"]}
+    first = rows[0]
     return {
         "point": {"lat": lat, "lon": lon},
-        "community": {"id": community["id"], "code": community["code"], "name": community["name"]},
+        "community": {"id": first.community_id, "code": first.community_code, "name": first.community_name},
         "chain": chain,
         "assignee": assignee,
         "fallback": fallback,

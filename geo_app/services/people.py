@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from ..errors import ImportRefused
 from ..models import ROLE_FOR_KIND, ROLE_LABELS, ROLES, UNIT_KINDS
+from .clock import china_today
 from .importing import community_id
 from .privacy import mask_phone
 
@@ -148,7 +149,7 @@ def list_people(session, community_code=None, role=None, today=None):
         JOIN community c ON c.id = r.community_id
         WHERE r.since <= :today AND (r.until IS NULL OR r.until > :today)
     """
-    params = {"today": today or date.today()}
+    params = {"today": today or china_today()}
     if community_code:
         sql += " AND c.code = :community"
         params["community"] = community_code

@@ -137,19 +137,20 @@ def list_sites(session, community_code=None, kind=None):
 
 def nearest_sites(session, lon, lat, limit=5, kind=None):
     """Return the sites nearest a WGS-84 point, nearest first, each with its distance in metres."""
+    # The point is written inline (not in a CTE) so the GiST index serves the <-> ordering (KNN).
     rows = session.execute(
         text(
             """
-            WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS pt),
-            candidates AS (
-                SELECT s.* FROM site s, here
+            SELECT c.*, ST_Distance(c.geom::geography, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography)
+                       AS distance_m,
+                   ST_Y(ST_ClosestPoint(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))) AS near_lat,
+                   ST_X(ST_ClosestPoint(c.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))) AS near_lon
+            FROM (
+                SELECT s.* FROM site s
                 WHERE CAST(:kind AS text) IS NULL OR s.kind = :kind
-                ORDER BY s.geom <-> here.pt
+                ORDER BY s.geom <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)
                 LIMIT :fetch
-            )
-            SELECT c.*, ST_Distance(c.geom::geography, here.pt::geography) AS distance_m,
-                   ST_Y(ST_ClosestPoint(c.geom, here.pt)) AS near_lat, ST_X(ST_ClosestPoint(c.geom, here.pt)) AS near_lon
-            FROM candidates c, here
+            ) AS c
             ORDER BY distance_m, c.id
             LIMIT :limit
             """

@@ -15,6 +15,7 @@ from ..geo.validate import parse_crs, parse_point
 from ..models import STATUSES
 from .cases import CasePolicy, append_event, get_case, get_case_row, require_version
 from .catalog import parse_code
+from .clock import china_today
 from .lookup import lookup
 
 logger = logging.getLogger(__name__)
@@ -82,9 +83,9 @@ def _resolve_dispatch_target(session, row, payload):
             raise ValidationError("assignee_id must be an integer", field="assignee_id")
         found = session.execute(
             text("""SELECT r.role FROM person p LEFT JOIN responsibility r ON r.person_id = p.id
-                      AND (r.until IS NULL OR r.until > current_date)
+                      AND (r.until IS NULL OR r.until > :today)
                     WHERE p.id = :id AND p.community_id = :cid ORDER BY r.id LIMIT 1"""),
-            {"id": person_id, "cid": row.community_id},
+            {"id": person_id, "cid": row.community_id, "today": china_today()},
         ).first()
         if found is None:
             raise ValidationError(f"no person {person_id} in this case's community", field="assignee_id")
@@ -93,6 +94,9 @@ def _resolve_dispatch_target(session, row, payload):
         crs = parse_crs(payload.get("crs"))
         lon, lat = to_wgs84(*parse_point(payload.get("lat"), payload.get("lon")), crs)
         answer = lookup(session, lon, lat)
+        if answer["community"]["id"] != row.community_id:
+            raise ValidationError("that point lies in another community; a case is dispatched within its own",
+                                  field="lat")
         if answer["assignee"]["person"] is None:
             raise ValidationError("nobody answers for that point; pick a person instead", field="lat")
         return answer["assignee"]["person"]["id"], answer["assignee"]["role"]
@@ -147,7 +151,8 @@ def transition(session, code, payload, *, actor, policy=None, now=None):
         elif action == "return":
             if not note:
                 raise ValidationError("return needs a reason (wrong place, not mine, …)", field="note")
-            sets += ["assignee_id = NULL", "assignee_role = NULL"]
+            # The next assignee's response is measured afresh; the first acceptance stays in the history.
+            sets += ["assignee_id = NULL", "assignee_role = NULL", "accepted_at = NULL", "started_at = NULL"]
             data["previous_assignee_id"] = row.assignee_id
         elif action == "mark_duplicate":
             original = payload.get("duplicate_of")
@@ -160,6 +165,8 @@ def transition(session, code, payload, *, actor, policy=None, now=None):
                 original_row = get_case_row(session, original)
             except NotFoundError:
                 raise ValidationError(f"no case with code {original!r}", field="duplicate_of") from None
+            if original_row.community_id != row.community_id:
+                raise ValidationError(f"case {original} belongs to another community", field="duplicate_of")
             sets.append("duplicate_of_id = :original")
             params["original"] = original_row.id
             data["duplicate_of"] = original
@@ -179,6 +186,6 @@ def _confirm(session, row, version, actor, note, now, policy):
     points = policy.points_per_category.get(row.category, 0)
     _bump(session, row.id, version, ["confirmed_at = :now"], {"now": now})
     append_event(session, row.id, row.community_id, actor, "confirm", row.status, row.status, note=note, now=now,
-                 data={"points": points, "household": row.household})
+                 data={"points": points})
     if points > 0:
         earn(session, row.community_id, row.household, points, f"上报确认 {row.code}", case_id=row.id, now=now)

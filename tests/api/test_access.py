@@ -261,3 +261,66 @@ def test_role_matrix_for_writes(clients, own_case, other_case):
     assert [clients[r].post("/api/v1/points/mingzhu/矩阵户/redeem", json={"points": 1}).status_code for r in ROLES] == \
         [401, 403, 200, 200]
     assert clients["cadre"].get("/api/v1/points/mingzhu/矩阵户").get_json()["balance"] == 8
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example/", "https://evil.example/", "javascript:alert(1)"])
+def test_login_next_never_leaves_the_site(app, target):
+    browser = app.test_client()
+    page = browser.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = browser.post("/login", query_string={"next": target},
+                            data={"username": "cadre", "password": "mingzhu-cadre", "csrf_token": token})
+    assert response.status_code == 302 and "evil" not in response.headers["Location"]
+
+
+def test_tracking_shows_no_free_text(clients, own_case):
+    cadre = clients["cadre"]
+    version = own_case["version"]
+    for action, extra in [("accept", {}), ("resolve", {"note": "已联系王小明 13912345678 处理"})]:
+        version = cadre.post(f"/api/v1/cases/{own_case['code']}/transitions",
+                             json={"action": action, "version": version, **extra}).get_json()["version"]
+    tracked = clients["public"].get(f"/api/v1/track/{own_case['code']}").get_data(as_text=True)
+    assert "王小明" not in tracked and "13912345678" not in tracked and "办结" in tracked
+
+
+@pytest.mark.parametrize("query,field", [("assignee=54", "assignee"), ("status=closed", "status"),
+                                         ("from=2024-01-01T10:00:00", "from")])
+def test_public_heat_refuses_slicing_filters(clients, query, field):
+    response = clients["public"].get(f"/api/v1/heat?{query}")
+    assert response.status_code == 400 and response.get_json()["field"] == field
+    assert clients["cadre"].get(f"/api/v1/heat?{query}").status_code == 200
+
+
+def test_public_heat_is_capped_at_a_coarse_zoom(clients):
+    assert clients["public"].get("/api/v1/heat?zoom=20").get_json()["cell_m"] >= 100
+    assert clients["cadre"].get("/api/v1/heat?zoom=20").get_json()["cell_m"] < 20
+
+
+@pytest.mark.parametrize("path", ["/api/v1/track/%00", "/open311/v2/requests/%00.json", "/api/v1/sites?community=%00"])
+def test_nul_in_a_url_is_400(clients, path):
+    response = clients["cadre"].get(path)
+    assert response.status_code == 400
+
+
+def test_nul_in_a_transition_note_is_400_and_changes_nothing(clients, own_case):
+    response = clients["cadre"].post(f"/api/v1/cases/{own_case['code']}/transitions",
+                                     json={"action": "return", "version": own_case["version"], "note": "a\x00b"})
+    assert response.status_code == 400
+    assert clients["cadre"].get(f"/api/v1/cases/{own_case['code']}").get_json()["status"] == "dispatched"
+
+
+def test_idempotency_keys_are_per_caller(clients):
+    headers = {"Idempotency-Key": "same-key"}
+    mine = clients["cadre"].post("/api/v1/cases", json=case_body(title="甲"), headers=headers).get_json()
+    theirs = clients["public"].post("/api/v1/cases", json=case_body(title="乙"), headers=headers)
+    assert theirs.status_code == 201 and theirs.get_json()["code"] != mine["code"]
+
+
+def test_dispatch_to_a_point_in_another_community_is_refused(app, clients, own_case):
+    with app.app_context():
+        db.session.execute(text("INSERT INTO community (code, name, boundary) VALUES ('other', '别的社区', "
+                                "ST_Multi(ST_GeomFromText('POLYGON((116 23,116.01 23,116.01 23.01,116 23))', 4326)))"))
+        db.session.commit()
+    response = clients["cadre"].post(f"/api/v1/cases/{own_case['code']}/transitions",
+                                     json={"action": "dispatch", "version": own_case["version"], "lat": 23.002, "lon": 116.008})
+    assert response.status_code == 400 and "another community" in response.get_json()["message"]

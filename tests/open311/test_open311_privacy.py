@@ -30,11 +30,27 @@ def test_public_sees_status_but_not_text_or_place(app):
     assert "巷口垃圾" not in public.get("/open311/v2/requests.xml").get_data(as_text=True)
 
 
-def test_trusted_api_key_sees_text_and_place(app):
+def test_configured_api_key_sees_text_and_place_but_a_staff_token_in_the_url_does_not(make_app):
+    app = make_app(OPEN311_API_KEYS=["partner-key-123"])
     case = _posted(app)
-    key = token_for(app, "admin")
-    found = app.test_client().get(f"/open311/v2/requests/{case['code']}.json", query_string={"api_key": key}).get_json()[0]
+    path = f"/open311/v2/requests/{case['code']}.json"
+    found = app.test_client().get(path, query_string={"api_key": "partner-key-123"}).get_json()[0]
     assert found["description"] == "巷口垃圾堆积三天" and found["lat"] is not None
+    leaked = app.test_client().get(path, query_string={"api_key": token_for(app, "admin")}).get_json()[0]
+    assert leaked["description"] == "内容不公开" and leaked["lat"] is None
+
+
+def test_staff_see_open311_within_their_scope_only(app):
+    case = _posted(app)  # in BD04, not the demo chief's building
+    chief = app.test_client()
+    chief.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(app, 'chief')}"
+    listed = chief.get("/open311/v2/requests.json").get_json()
+    assert case["code"] not in [r["service_request_id"] for r in listed]
+    single = chief.get(f"/open311/v2/requests/{case['code']}.json").get_json()[0]
+    assert single["description"] == "内容不公开" and single["lat"] is None
+    cadre = app.test_client()
+    cadre.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token_for(app, 'cadre')}"
+    assert cadre.get(f"/open311/v2/requests/{case['code']}.json").get_json()[0]["lat"] is not None
 
 
 def test_configured_key_posts_without_counting_toward_the_anonymous_limit(make_app):

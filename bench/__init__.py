@@ -1,0 +1,1 @@
+"""The city-scale benchmark: a deterministic dataset generator and the figures behind `make bench`."""

@@ -1,0 +1,131 @@
+"""Run the benchmark: `python -m bench.run --scale small|city` (what `make bench SCALE=…` does).
+
+Starts a private PostgreSQL + PostGIS cluster, generates the dataset, serves the app with gunicorn,
+measures every figure next to its plain baseline, prints one line per figure and writes the
+scale's section of docs/benchmarks.md.
+"""
+
+import argparse
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+
+from . import agreement, heat_bench, import_bench, lookup_bench, nearest_bench, page_bench
+from .cluster import connect, migrated_database, private_cluster
+from .generate import generate
+from .layout import SCALES, Layout
+from .report import Figure, machine, section, write_doc
+from .server import HEADERS, api_token, authorise, gunicorn
+
+logger = logging.getLogger("bench")
+DBNAME = "bench"
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "import")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How hard to push at a scale."""
+
+    clients: tuple
+    duration: int
+    workers: int
+    nearest_samples: int
+
+
+PLANS = {
+    "tiny": Plan(clients=(1, 4), duration=3, workers=2, nearest_samples=200),
+    "small": Plan(clients=(1, 4, 8), duration=8, workers=4, nearest_samples=1000),
+    "city": Plan(clients=(1, 4, 8), duration=15, workers=4, nearest_samples=2000),
+}
+
+NOTES = [
+    "Everything (PostgreSQL, gunicorn, pgbench, the Python load generator, chromium) shares the same cores, "
+    "so each side's client steals CPU from its server; the raw side's pgbench client is C and much lighter.",
+    "lookup raw = one prepared SQL statement (community, covering units, current people) under pgbench -M prepared "
+    "with the same random-point distribution (uniform inside random communities).",
+    "heat baseline (a) = `ST_SnapToGrid(geom, cell) … GROUP BY` with the same window/bbox at the app's cell size, "
+    "every cell fetched through psycopg2; times are medians of 5 after a warm-up; the app's time is over HTTP.",
+    "import figures include reading the GeoPackage; import_layer also validates every geometry, upserts on the "
+    "natural key and links every building to its lane.",
+    "Cases are written without their case_event history (nothing measured reads it).",
+]
+
+
+def emit(figure, collected):
+    collected.append(figure)
+    print(figure.line(), flush=True)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument("--seed", type=int, default=None, help="dataset seed (default: the scale's)")
+    parser.add_argument("--only", default=",".join(FIGURE_GROUPS),
+                        help=f"comma-separated figure groups to measure ({','.join(FIGURE_GROUPS)})")
+    parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("bench").setLevel(logging.INFO)
+    only = {g.strip() for g in args.only.split(",") if g.strip()}
+    unknown = only - set(FIGURE_GROUPS)
+    if unknown:
+        parser.error(f"unknown figure groups: {', '.join(sorted(unknown))}")
+
+    spec = SCALES[args.scale] if args.seed is None else replace(SCALES[args.scale], seed=args.seed)
+    plan = PLANS[args.scale]
+    layout = Layout(spec).check()
+    started = time.perf_counter()
+    load_at_start = os.getloadavg()[0]
+    figures, notes = [], list(NOTES)
+    with private_cluster() as cluster:
+        url = migrated_database(cluster, DBNAME)
+        conn = connect(cluster, DBNAME)
+        t0 = time.perf_counter()
+        counts = generate(conn, spec)
+        emit(Figure("generate", time.perf_counter() - t0, "s",
+                    note=", ".join(f"{v:,} {k}" for k, v in counts.items())), figures)
+        with conn.cursor() as cur:
+            cur.execute("SELECT current_setting('server_version'), postgis_lib_version(), postgis_geos_version()")
+            pg_version, postgis, geos = cur.fetchone()
+        facts = machine(pg_version, f"{postgis} (GEOS {geos})")
+        conn.rollback()
+        conn.autocommit = True
+        authorise(api_token(url))
+        with gunicorn(url, workers=plan.workers, default_community="C001") as (host, port):
+            notes.append(f"gunicorn: {plan.workers} sync workers; load generator: 2 processes of threads, "
+                         f"{plan.duration} s per concurrency level")
+            if "lookup" in only:
+                for figure in lookup_bench.measure(cluster, DBNAME, layout, host, port, clients_levels=plan.clients,
+                                                   duration=plan.duration, seed=spec.seed):
+                    emit(figure, figures)
+                emit(agreement.measure(url, layout, samples=plan.nearest_samples, seed=spec.seed), figures)
+            if "nearest" in only:
+                for figure in nearest_bench.measure(url, layout, host, port, samples=plan.nearest_samples,
+                                                    seed=spec.seed):
+                    emit(figure, figures)
+            if "heat" in only:
+                for figure in heat_bench.measure(conn, url, layout, host, port):
+                    emit(figure, figures)
+            if "page" in only:
+                for figure in page_bench.measure(host, port, HEADERS):
+                    emit(figure, figures)
+        conn.close()
+        if "import" in only:
+            for figure in import_bench.measure(cluster, spec.buildings, spec.seed):
+                emit(figure, figures)
+    elapsed = time.perf_counter() - started
+    facts["load average (1 min) at start / end"] = f"{load_at_start:.1f} / {os.getloadavg()[0]:.1f}"
+    missed = [f.name for f in figures if f.met is False]
+    print(f"total: {elapsed / 60:.1f} min; targets missed: {', '.join(missed) if missed else 'none'}", flush=True)
+    if not args.no_write:
+        path = write_doc(args.scale, section(args.scale, spec, facts, figures, notes, elapsed))
+        print(f"wrote {path}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
