@@ -221,6 +221,7 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
         rows.append({"number": number, "name": name[:200], "code": code, "key": key, "address": address,
                      "parent": parent})
     geoms = prepare_polygons(frame, path, kind, street_width, make_valid, progress)
+    _spatial_parents(session, cid, kind, rows, geoms)
     counts = _upsert_units(session, cid, kind, rows, geoms, os.path.basename(str(path)))
     _link_parents(session, cid, kind, path)
     logger.info("imported %s as %s into %s: %s", path, kind, community_code, counts)
@@ -249,6 +250,7 @@ def _upsert_units(session, cid, kind, rows, geoms, source_file):
         )
         cur.execute("TRUNCATE unit_import")
         cur.copy_expert("COPY unit_import FROM STDIN", buffer)
+        cur.execute("ANALYZE unit_import")  # a temp table has no statistics; without them the joins go quadratic
     result = session.execute(
         text(
             """
@@ -280,7 +282,7 @@ def _upsert_units(session, cid, kind, rows, geoms, source_file):
 
 
 def _link_parents(session, cid, kind, path):
-    """Set parent_id from the file's parent codes, or spatially for features that name none (one pass each)."""
+    """Set parent_id from the parent codes: the file's own, or those _spatial_parents found, in one join."""
     parent_kind = PARENT_KIND.get(kind)
     if parent_kind is None:
         return
@@ -301,21 +303,31 @@ def _link_parents(session, cid, kind, path):
                   AND u.parent_id IS DISTINCT FROM p.id"""),
         params,
     )
-    session.execute(
-        text(
-            """
-            UPDATE unit AS child SET parent_id = (
-                SELECT p.id FROM unit p
-                WHERE p.community_id = child.community_id AND p.kind = :pk
-                  AND ST_Covers(p.geom, ST_PointOnSurface(child.geom))
-                ORDER BY ST_Area(p.geom), p.id LIMIT 1)
-            FROM unit_import i
-            WHERE child.community_id = :cid AND child.kind = :kind AND child.natural_key = i.natural_key
-              AND i.parent IS NULL AND child.parent_id IS NULL
-            """
-        ),
-        params,
-    )
+
+
+def _spatial_parents(session, cid, kind, rows, geoms):
+    """Name, for each feature without a parent, the smallest unit of the parent kind covering a point on it."""
+    parent_kind = PARENT_KIND.get(kind)
+    orphans = [i for i, row in enumerate(rows) if not row["parent"]]
+    if parent_kind is None or not orphans:
+        return
+    parents = session.execute(
+        text("SELECT id, natural_key, ST_AsBinary(geom) AS wkb, ST_Area(geom) AS area FROM unit "
+             "WHERE community_id = :cid AND kind = :pk ORDER BY id"),
+        {"cid": cid, "pk": parent_kind},
+    ).all()
+    if not parents:
+        return
+    tree = shapely.STRtree(shapely.from_wkb([bytes(p.wkb) for p in parents]))
+    points = shapely.point_on_surface(np.array([geoms[i] for i in orphans], dtype=object))
+    point_index, parent_index = tree.query(points, predicate="covered_by")
+    best = {}
+    for pi, ti in zip(point_index.tolist(), parent_index.tolist(), strict=True):
+        rank = (parents[ti].area, parents[ti].id)
+        if pi not in best or rank < best[pi][0]:
+            best[pi] = (rank, parents[ti].natural_key)
+    for pi, (_, key) in best.items():
+        rows[orphans[pi]]["parent"] = key
 
 
 def export_layer(session, kind, community_code, fmt, out):

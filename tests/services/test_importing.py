@@ -227,3 +227,15 @@ def test_people_import_is_idempotent(app, cli_runner):
     args = ["people", "import", str(LAYERS / "people.csv")]
     result = cli_runner(app, args)
     assert result.exit_code == 0 and "0 people added, 0 responsibilities added or changed" in result.output
+
+
+def test_parents_are_found_spatially_when_the_file_names_none(community_app, tmp_path):
+    frame = buildings_frame()
+    expected = dict(zip(frame["code"], frame["parent"], strict=True))
+    out = tmp_path / "no_parent.geojson"
+    frame.drop(columns=["parent"]).to_file(out, driver="GeoJSON")
+    with community_app.app_context():
+        import_layer(db.session, out, "building", "mingzhu", progress=False)
+        pairs = dict(db.session.execute(text(
+            "SELECT c.code, p.code FROM unit c JOIN unit p ON p.id = c.parent_id WHERE c.kind = 'building'")).all())
+    assert pairs == expected
