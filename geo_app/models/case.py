@@ -160,3 +160,16 @@ class CaseHeatMonth(db.Model):
     category: Mapped[str] = mapped_column(String(32), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int]
+
+
+class CaseHeatMonthTotal(db.Model):
+    """Cases per cell, month and community, whatever their channel, category or status."""
+
+    __tablename__ = "case_heat_month_total"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    month = mapped_column(db.Date, primary_key=True)
+    gy: Mapped[int] = mapped_column(primary_key=True)
+    gx: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int]

@@ -1,6 +1,7 @@
 """Case heat, aggregated on the server into square cells sized to the zoom.
 
-Whole months come from case_heat_month, a per-cell rollup kept by triggers on civic_case; the
+Whole months come from case_heat_month (or, with no channel/category/status filter, the much smaller
+case_heat_month_total), per-cell rollups kept by triggers on civic_case, at zooms up to 14; the
 days at either end of a window that do not fill a month, and filters the rollup does not carry
 (assignee), are counted from the cases themselves. Both paths use the same cells (heat_level), so
 their counts add up exactly. A bbox selects the cells it overlaps.
@@ -88,6 +89,8 @@ def _suffix(condition, index):
 
 
 def _rollup_part(filters, m0, m1):
+    unfiltered = not any(filters.get(name) for name in ("status", "channel", "category"))
+    table = "case_heat_month_total" if unfiltered else "case_heat_month"
     where, params = ["h.level = :level"], {}
     if m0 is not None:
         where.append("h.month >= :m0")
@@ -107,7 +110,7 @@ def _rollup_part(filters, m0, m1):
         params["r_community"] = filters["community"]
     if filters.get("bbox"):
         where.append("h.gy BETWEEN :gy0 AND :gy1 AND h.gx BETWEEN :gx0 AND :gx1")
-    return f"SELECT h.gy, h.gx, sum(h.n) AS n FROM case_heat_month h WHERE {' AND '.join(where)} GROUP BY 1, 2", params
+    return f"SELECT h.gy, h.gx, sum(h.n) AS n FROM {table} h WHERE {' AND '.join(where)} GROUP BY 1, 2", params
 
 
 def heat_cells(session, filters, zoom=16, min_count=1):

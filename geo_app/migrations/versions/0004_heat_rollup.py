@@ -17,9 +17,12 @@ depends_on = None
 
 REFERENCE_LAT = 23.0
 PIXELS_PER_CELL = 24
-ROLLUP_ZOOMS = range(6, 18)
+# Cells up to ~850 m (zoom 14): finer cells hold about one case each, where the GiST index on the
+# cases themselves is faster than any rollup.
+ROLLUP_ZOOMS = range(6, 15)
 
-# One upsert per statement, in key order, so concurrent changes lock rollup rows in the same order.
+# One upsert per table and statement, in key order, so concurrent changes lock rollup rows in the same
+# order. case_heat_month carries the filters; case_heat_month_total serves unfiltered views compactly.
 # (Each branch names only the transition tables its trigger has.)
 MAINTAIN = """
 CREATE OR REPLACE FUNCTION case_heat_maintain() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -36,6 +39,15 @@ BEGIN
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
     DO UPDATE SET n = h.n + EXCLUDED.n;
+    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
+    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
+           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
+    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows) AS d CROSS JOIN heat_level l
+    WHERE l.rollup
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
     ELSIF TG_OP = 'DELETE' THEN
     INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
     SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
@@ -48,6 +60,15 @@ BEGIN
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
     DO UPDATE SET n = h.n + EXCLUDED.n;
+    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
+    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
+           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
+    FROM (SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
+    WHERE l.rollup
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
     ELSE
     INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
     SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
@@ -60,6 +81,15 @@ BEGIN
     ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
     ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
     DO UPDATE SET n = h.n + EXCLUDED.n;
+    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
+    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
+           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
+    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows UNION ALL SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
+    WHERE l.rollup
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
     END IF;
     RETURN NULL;
 END;
@@ -103,6 +133,16 @@ def upgrade():
         sa.PrimaryKeyConstraint("level", "month", "gy", "gx", "community_id", "channel", "category", "status",
                                 name="pk_case_heat_month"),
     )
+    op.create_table(
+        "case_heat_month_total",
+        sa.Column("level", sa.SmallInteger(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("gy", sa.Integer(), nullable=False),
+        sa.Column("gx", sa.Integer(), nullable=False),
+        sa.Column("community_id", sa.Integer(), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("level", "month", "gy", "gx", "community_id", name="pk_case_heat_month_total"),
+    )
     op.execute(MAINTAIN)
     op.execute("CREATE TRIGGER civic_case_heat_insert AFTER INSERT ON civic_case REFERENCING NEW TABLE AS new_rows "
                "FOR EACH STATEMENT EXECUTE FUNCTION case_heat_maintain()")
@@ -112,7 +152,7 @@ def upgrade():
     op.execute("CREATE TRIGGER civic_case_heat_delete AFTER DELETE ON civic_case REFERENCING OLD TABLE AS old_rows "
                "FOR EACH STATEMENT EXECUTE FUNCTION case_heat_maintain()")
     op.execute("CREATE OR REPLACE FUNCTION case_heat_reset() RETURNS trigger LANGUAGE plpgsql AS $$ "
-               "BEGIN TRUNCATE case_heat_month; RETURN NULL; END; $$")
+               "BEGIN TRUNCATE case_heat_month, case_heat_month_total; RETURN NULL; END; $$")
     op.execute("CREATE TRIGGER civic_case_heat_truncate AFTER TRUNCATE ON civic_case "
                "FOR EACH STATEMENT EXECUTE FUNCTION case_heat_reset()")
     # Backfill from the cases already there (an UPDATE-less insert of the same aggregation).
@@ -124,6 +164,10 @@ def upgrade():
         FROM civic_case c CROSS JOIN heat_level l WHERE l.rollup
         GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
     """)
+    op.execute("""
+        INSERT INTO case_heat_month_total (level, month, gy, gx, community_id, n)
+        SELECT level, month, gy, gx, community_id, sum(n) FROM case_heat_month GROUP BY 1, 2, 3, 4, 5
+    """)
 
 
 def downgrade():
@@ -131,5 +175,6 @@ def downgrade():
         op.execute(f"DROP TRIGGER IF EXISTS civic_case_heat_{name} ON civic_case")
     op.execute("DROP FUNCTION IF EXISTS case_heat_maintain()")
     op.execute("DROP FUNCTION IF EXISTS case_heat_reset()")
+    op.drop_table("case_heat_month_total")
     op.drop_table("case_heat_month")
     op.drop_table("heat_level")
