@@ -21,6 +21,7 @@ from .base import (
     safe_html,
     safe_join,
 )
+from .cases import add_case_layers
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ def legend_items() -> list[dict]:
 
 def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = None,
                     vendor_base_url: str) -> tuple[folium.Map, dict]:
-    """Return the dashboard map and the JS names of its layers ({kind: variable name})."""
+    """Return the dashboard map and the JS names of its layers ({kind: name, "cases": name, "heat": name})."""
     layers = {kind: display_collection(fc, basemap) for kind, fc in unit_features(units).items()}
     fmap = new_map(basemap, collection_bounds(layers.values()), vendor_base_url=vendor_base_url)
     add_boundary(fmap, boundary, basemap)
@@ -97,6 +98,7 @@ def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = No
         )
         layer.add_to(fmap)
         names[kind] = layer.get_name()
+    names.update(add_case_layers(fmap))
     folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
     logger.debug("cadre map: %s", {k: len(v["features"]) for k, v in layers.items()})
     return fmap, names

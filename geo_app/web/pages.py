@@ -6,9 +6,11 @@ import logging
 from sqlalchemy import func, select
 
 from ..errors import ForbiddenError, NotFoundError
-from ..models import CATEGORIES, CHANNELS, Community
+from ..models import CATEGORIES, CHANNELS, SATISFACTION, STATUSES, Community
+from ..services.access import CHIEF_ACTIONS
 from ..services.sites import list_sites
 from ..services.units import units_geojson
+from ..services.workflow import ACTION_LABELS, TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +66,20 @@ def vocabulary(labels):
 def case_choices():
     """Return the channels and categories a case form offers."""
     return {"channels": vocabulary(CHANNELS), "categories": vocabulary(CATEGORIES)}
+
+
+def filter_choices():
+    """Return the channels, categories and statuses the case filters offer."""
+    return {**case_choices(), "statuses": vocabulary(STATUSES)}
+
+
+def workflow_rules(role):
+    """Return what the case page needs to offer the next actions: sources per action, labels, who may do what."""
+    actions = [a for a in TRANSITIONS if role != "chief" or a in CHIEF_ACTIONS]
+    return {
+        "sources": {action: list(TRANSITIONS[action][0]) for action in actions},
+        "labels": {"receive": "受理", **ACTION_LABELS},
+        "statuses": STATUSES,
+        "satisfaction": vocabulary(SATISFACTION),
+        "needs_note": ["resolve", "return"],
+    }

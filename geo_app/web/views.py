@@ -8,14 +8,22 @@ from flask_login import login_required
 from ..auth import current_viewer
 from ..errors import AppError
 from ..extensions import db
-from ..maps import cadre, sites
+from ..maps import cadre, heat, sites
+from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
-from ..services.access import require_staff
+from ..maps.cases import STATUS_COLORS, status_legend
+from ..models import OPEN_STATUSES
+from ..services.access import require_role, require_staff
+from ..services.dashboard import case_months
+from ..services.workflow import TRANSITIONS
 from . import bp, pages
 
 logger = logging.getLogger(__name__)
 
 TRACK_CODE_MAX = 40
+CASE_CODE_MAX = 40
+# /map draws at most this many case markers (newest first); the heat layer always covers every case.
+MAX_CASE_MARKERS = 3000
 
 
 def _vendor_base_url():
@@ -63,9 +71,62 @@ def cadre_map():
     fmap, layers = cadre.build_cadre_map(units, basemap, boundary=community["boundary"],
                                          vendor_base_url=_vendor_base_url())
     parts = render_parts(fmap, _vendor_base_url())
-    config = _page_config(basemap, parts, layers=layers, community=community["code"])
+    config = _page_config(basemap, parts, layers=layers, community=community["code"],
+                          status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
+                          dispatch_from=list(TRANSITIONS["dispatch"][0]), open_statuses=list(OPEN_STATUSES),
+                          case_page=url_for("web.case_page", code="CODE"),
+                          select=(request.args.get("case") or "")[:CASE_CODE_MAX] or None)
     return render_template("web/map.html", community=community, map=parts, page_config=config,
-                           legend=cadre.legend_items(), choices=pages.case_choices())
+                           legend=cadre.legend_items(), status_legend=status_legend(),
+                           choices=pages.case_choices(), filters=pages.filter_choices())
+
+
+@bp.get("/heatmap")
+def heatmap():
+    """The case heatmap: staff see their scope; the public see cells of at least HEAT_PUBLIC_MIN_COUNT cases."""
+    viewer = current_viewer()
+    basemap = basemap_from_config(current_app.config)
+    if viewer.is_staff:
+        community = pages.staff_community(db.session, viewer, _requested_community(),
+                                          current_app.config["DEFAULT_COMMUNITY"])
+    else:
+        community = pages.find_community(db.session, _community_code())
+    streets = pages.community_units(db.session, community["code"], current_app.config["PAGE_LIMIT_MAX"],
+                                    kind="street")
+    fmap, layers = heat.build_heat_map(streets, basemap, boundary=community["boundary"],
+                                       vendor_base_url=_vendor_base_url())
+    parts = render_parts(fmap, _vendor_base_url())
+    min_count = 1 if viewer.is_staff else current_app.config["HEAT_PUBLIC_MIN_COUNT"]
+    config = _page_config(basemap, parts, layers=layers, community=community["code"],
+                          months=case_months(db.session, community["code"]), public=not viewer.is_staff,
+                          min_count=min_count)
+    return render_template("web/heatmap.html", community=community, map=parts, page_config=config,
+                           filters=pages.filter_choices(), public=not viewer.is_staff, min_count=min_count)
+
+
+@bp.get("/stats")
+@login_required
+def stats():
+    viewer = current_viewer()
+    require_role(viewer, "admin", "cadre")
+    community = pages.staff_community(db.session, viewer, _requested_community(),
+                                      current_app.config["DEFAULT_COMMUNITY"])
+    config = {"api": _api_root(), "community": community["code"],
+              "case_page": url_for("web.case_page", code="CODE")}
+    return render_template("web/stats.html", community=community, page_config=config,
+                           echarts_url=vendor_url(ECHARTS_JS, _vendor_base_url()))
+
+
+@bp.get("/cases/<code>")
+@login_required
+def case_page(code):
+    """One case for staff: its facts, history and the next workflow actions (drawn by case.js from the API)."""
+    viewer = current_viewer()
+    require_staff(viewer)
+    code = code.strip()[:CASE_CODE_MAX]
+    config = {"api": _api_root(), "code": code, "role": viewer.role, "workflow": pages.workflow_rules(viewer.role),
+              "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
+    return render_template("web/case.html", code=code, page_config=config)
 
 
 @bp.get("/sites")

@@ -16,6 +16,10 @@
   var caseForm = new MQ.CaseForm({ channel: null });
 
   MQ.legendControl(map, "mq-legend", "bottomleft");
+  /* On a phone the legend starts folded: it would cover half the map. */
+  var legend = document.getElementById("mq-legend");
+  if (legend && window.matchMedia("(max-width: 599px)").matches) legend.open = false;
+  MQ.compactLayers(map);
 
   /* ------------------------------------------------------------ lookup */
 
@@ -114,6 +118,11 @@
   cadre.selectCase = function (c) {
     state.selectedCase = c ? { code: c.code, version: c.version, title: c.title } : null;
     renderSelectedCase();
+    if (cadre.onSelect) cadre.onSelect(state.selectedCase);
+  };
+
+  cadre.selectedCase = function () {
+    return state.selectedCase;
   };
 
   /** Dispatch the selected case to the person the lookup found at the clicked point. */
@@ -138,6 +147,7 @@
     if (res.body && res.body.version) c.version = res.body.version;
     map.closePopup();
     status("已派给 " + assignee.role_label + " " + assignee.person.name);
+    if (cadre.onDispatched) cadre.onDispatched(res.body);
     return res.body;
   };
 

@@ -196,6 +196,21 @@
     return new Legend({ position: position || "bottomleft" }).addTo(map);
   };
 
+  /** On a phone, fold an always-open layer control to its icon: a tap opens it, a map tap folds it. */
+  MQ.compactLayers = function (map) {
+    if (!map || !window.matchMedia("(max-width: 599px)").matches) return;
+    var box = map.getContainer().querySelector(".leaflet-control-layers");
+    if (!box) return;
+    var expanded = "leaflet-control-layers-expanded";
+    box.classList.remove(expanded);
+    var link = box.querySelector(".leaflet-control-layers-toggle");
+    if (link) link.addEventListener("click", function (event) {
+      event.preventDefault();
+      box.classList.add(expanded);
+    });
+    map.on("click", function () { box.classList.remove(expanded); });
+  };
+
   /* ------------------------------------------------------------ case form */
 
   /**

@@ -68,10 +68,22 @@ class LiveServer:
     def host(self):
         return urlsplit(self.url).netloc
 
-    def get_json(self, path):
-        """GET a JSON endpoint of the live server; return (status, body)."""
+    def get_json(self, path, token=None):
+        """GET a JSON endpoint of the live server (with an API token if given); return (status, body)."""
+        return self.call("GET", path, token=token)
+
+    def call(self, method, path, token=None, body=None):
+        """Send a JSON request to the live server; return (status, body)."""
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            data = json.dumps(body).encode()
+        request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, json.loads(response.read())
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
@@ -117,6 +129,35 @@ def browser():
             chromium.close()
 
 
+@pytest.fixture(scope="session")
+def cadre_token(live_server):
+    """An API token of the demo cadre on the live server."""
+    from tests.conftest import token_for
+
+    return token_for(live_server.app, "cadre")
+
+
+HOSTILE_TITLE = "<img src=x onerror=alert(1)>${alert(2)}"
+
+
+@pytest.fixture(scope="session")
+def hostile_case(live_server, cadre_token):
+    """A case titled to break out of HTML and JS, made through the API by the cadre, and overdue."""
+    from tests.helpers import demo_features, interior_point
+
+    building = {props["code"]: geom for props, geom in demo_features("buildings.geojson")}["BD07"]
+    lon, lat = interior_point(building)
+    status, body = live_server.call("POST", "/api/v1/cases", token=cadre_token, body={
+        "title": HOSTILE_TITLE, "description": "`${alert(5)}`</script>", "channel": "grid_worker",
+        "category": "hazard", "lat": lat, "lon": lon})
+    assert status == 201, body
+    with live_server.app.app_context():  # past its response deadline: it belongs in the overdue list
+        db.session.execute(text("UPDATE civic_case SET response_due_at = now() - interval '2 hours' WHERE code = :c"),
+                           {"c": body["code"]})
+        db.session.commit()
+    return body
+
+
 CADRE_LOGIN = ("cadre", "mingzhu-cadre")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
 
 
@@ -147,6 +188,11 @@ class WatchedPage:
     console_errors: list = field(default_factory=list)
     page_errors: list = field(default_factory=list)
     dialogs: list = field(default_factory=list)
+    requests: list = field(default_factory=list)
+
+    def api_requests(self, path):
+        """The URLs of the requests this page made to an API path (e.g. "/api/v1/heat"), in order."""
+        return [url for url in self.requests if urlsplit(url).path == path]
 
     def goto(self, path):
         response = self.page.goto(self.base_url + path, wait_until="load")
@@ -197,6 +243,7 @@ def open_page(browser, live_server):
         page.on("console", lambda msg: msg.type == "error" and watched.console_errors.append(
             f"{msg.text} ({msg.location.get('url')}:{msg.location.get('lineNumber')})"))
         page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
+        page.on("request", lambda request: watched.requests.append(request.url))
 
         def on_dialog(dialog):
             watched.dialogs.append(f"{dialog.type}: {dialog.message}")
@@ -214,20 +261,45 @@ def open_page(browser, live_server):
 
 
 def map_ready(page):
-    """Wait until the page's Leaflet map exists and has drawn its vector layers."""
+    """Wait until the page's Leaflet map exists, has drawn its vector layers and has finished the zoom to its
+    layers (folium's fitBounds animates; a setView during that animation is undone when it ends)."""
     page.wait_for_function("() => window.MQ && MQ.map && document.querySelectorAll('.leaflet-overlay-pane path').length > 0")
+    map_settled(page)
 
 
-def click_at(page, lat, lon, zoom=18):
-    """Centre the map on a WGS-84 point (no basemap shift in the tests) and click that pixel."""
+def click_at(page, lat, lon, zoom=18, hide_cases=True):
+    """Centre the map on a WGS-84 point (no basemap shift in the tests) and click that pixel.
+
+    On /map the case markers and clusters sit above the buildings and take their clicks (a click on a
+    cluster zooms in), so by default the case layer is switched off first, as a cadre would.
+    """
     x, y = page.evaluate(
-        """([lat, lon, zoom]) => {
+        """([lat, lon, zoom, hideCases]) => {
+            const cases = MQ.config.layers && window[MQ.config.layers.cases];
+            if (hideCases && cases && MQ.map.hasLayer(cases)) MQ.map.removeLayer(cases);
             MQ.map.setView([lat, lon], zoom, {animate: false});
             const p = MQ.map.latLngToContainerPoint([lat, lon]);
             const box = MQ.map.getContainer().getBoundingClientRect();
             return [box.left + p.x, box.top + p.y];
         }""",
-        [lat, lon, zoom],
+        [lat, lon, zoom, hide_cases],
     )
     page.mouse.click(x, y)
     return x, y
+
+
+def map_settled(page):
+    """Wait until the map has stopped panning (a popup that opened near an edge pans the map into view)."""
+    still = "() => !(MQ.map._panAnim && MQ.map._panAnim._inProgress) && !MQ.map._animatingZoom"
+    page.wait_for_function(still)
+    # an animation asked for in this frame starts in the next one
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.wait_for_function(still)
+
+
+def lookup_popup(page):
+    """Wait for the lookup popup's content and for the map to settle; return the popup locator."""
+    popup = page.locator(".leaflet-popup-content .mq-lookup")
+    popup.wait_for()
+    map_settled(page)
+    return popup

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from geo_app.geo.coords import wgs84_to_gcj02
-from tests.browser.conftest import HOSTILE, click_at, map_ready
+from tests.browser.conftest import HOSTILE, click_at, lookup_popup, map_ready
 from tests.helpers import demo_features, demo_people, interior_point
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def test_map_draws_every_unit_from_this_host_only(cadre_page):
     assert page.locator(".leaflet-container").count() == 1
     assert page.locator(".leaflet-overlay-pane svg path.leaflet-interactive").count() >= UNIT_COUNT
     assert page.locator(".leaflet-tile").count() == 0  # no basemap: a plain background
-    assert page.locator(".leaflet-control-layers-overlays label").count() == 5
+    assert page.locator(".leaflet-control-layers-overlays label").count() == 7  # 5 unit kinds, cases, heat
     assert "图例" in page.locator(".leaflet-control.mq-legend").inner_text()
     cadre_page.screenshot("map")
     cadre_page.assert_quiet()
@@ -89,6 +89,7 @@ def test_case_form_registers_a_case_at_the_click(cadre_page):
     page = cadre_page.page
     lon, lat = interior_point(BUILDINGS["BD02"])
     click_at(page, lat, lon)
+    lookup_popup(page)
     page.locator('.mq-lookup button[data-action="new-case"]').click()
     form = page.locator("#mq-case-form")
     form.wait_for()
@@ -117,6 +118,7 @@ def test_dispatch_the_selected_case_to_the_chief_of_a_clicked_building(cadre_pag
     assert created["body"]["code"] in page.locator("#mq-selected-case").inner_text()
     lon, lat = interior_point(BUILDINGS["BD03"])
     click_at(page, lat, lon)
+    lookup_popup(page)
     dispatch = page.locator('.mq-lookup button[data-action="dispatch"]')
     dispatch.wait_for()
     assert dispatch.inner_text() == "派给此处责任人"
