@@ -40,6 +40,6 @@ def test_the_heat_map_shows_street_names_escaped_and_no_people():
     parts = render_parts(fmap)
     streets = [json.loads(blob) for blob in re.findall(r"^\s*geo_json_\w+_add\((\{.*\})\);$", parts.script, re.M)]
     assert [f["properties"] for layer in streets for f in layer["features"]] == [{"id": 7, "tooltip": safe_text(HOSTILE)}]
-    assert HOSTILE not in parts.script and "张三" not in parts.script and "138" not in parts.script
+    assert HOSTILE not in parts.script and "张三" not in parts.script and "138****5678" not in parts.script  # ("138" alone can occur in folium's random ids)
     assert set(names) == {"heat", "streets"}
     assert "L.control.layers" not in parts.script
