@@ -13,15 +13,6 @@ logger = logging.getLogger(__name__)
 
 KIND_RANK_SQL = "CASE u.kind WHEN 'building' THEN 0 WHEN 'shop' THEN 1 WHEN 'lane' THEN 2 WHEN 'street' THEN 3 ELSE 4 END"
 
-COMMUNITY_AT_POINT = text(
-    """
-    SELECT id, code, name FROM community
-    WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-    ORDER BY ST_Area(boundary), id
-    LIMIT 1
-    """
-)
-
 PEOPLE_FOR_UNITS = text(
     """
     SELECT r.unit_id, p.id, p.name, p.phone, p.organisation, p.party_member, r.role
@@ -33,15 +24,10 @@ PEOPLE_FOR_UNITS = text(
 )
 
 
-def community_at(session, lon, lat):
-    """Return the community covering a WGS-84 point, or raise NotFoundError."""
-    row = session.execute(COMMUNITY_AT_POINT, {"lon": lon, "lat": lat}).mappings().first()
-    if row is None:
-        raise NotFoundError(
-            f"该位置不在任何社区范围内 (the point lat={lat}, lon={lon} is outside every community)",
-            code="outside_community",
-        )
-    return dict(row)
+def _person(person_id, name, phone, organisation, party_member, role):
+    """Shape one responsible person for an answer: the phone masked."""
+    return {"id": person_id, "name": name, "role": role, "role_label": ROLE_LABELS[role], "phone": mask_phone(phone),
+            "organisation": organisation, "party_member": party_member}
 
 
 def people_for_units(session, unit_ids, today=None):
@@ -50,18 +36,8 @@ def people_for_units(session, unit_ids, today=None):
         return {}
     rows = session.execute(PEOPLE_FOR_UNITS, {"unit_ids": list(unit_ids), "today": today or china_today()})
     people = {}
-    for unit_id, person_id, name, phone, organisation, party_member, role in rows:
-        people.setdefault(unit_id, []).append(
-            {
-                "id": person_id,
-                "name": name,
-                "role": role,
-                "role_label": ROLE_LABELS[role],
-                "phone": mask_phone(phone),
-                "organisation": organisation,
-                "party_member": party_member,
-            }
-        )
+    for unit_id, *person in rows:
+        people.setdefault(unit_id, []).append(_person(*person))
     return people
 
 
@@ -110,10 +86,8 @@ def lookup(session, lon, lat, today=None):
             }
             chain.append(by_unit[row.unit_id])
         if row.person_id is not None:
-            by_unit[row.unit_id]["people"].append({
-                "id": row.person_id, "name": row.person_name, "role": row.role, "role_label": ROLE_LABELS[row.role],
-                "phone": mask_phone(row.phone), "organisation": row.organisation, "party_member": row.party_member,
-            })
+            by_unit[row.unit_id]["people"].append(_person(row.person_id, row.person_name, row.phone, row.organisation,
+                                                           row.party_member, row.role))
     assignee = None
     for unit in chain:
         if unit["people"]:
