@@ -315,36 +315,38 @@ def list_cases(session, filters, *, limit=100, offset=0, include_private=False):
             "cases": [serialize_case(r, include_private=include_private) for r in rows]}
 
 
-def case_filters_sql(filters, alias="c"):
-    """Return SQL conditions and parameters for the common case filters."""
+def case_filters_sql(filters, alias="c", prefix=""):
+    """Return SQL conditions and parameters for the common case filters.
+
+    prefix names the bind parameters apart, so several filtered parts can share one statement.
+    """
     where, params = [], {}
+
+    def bind(name, value):
+        params[prefix + name] = value
+        return f":{prefix}{name}"
+
     for name in ("status", "channel", "category", "urgency"):
         if filters.get(name):
             values = filters[name] if isinstance(filters[name], list | tuple) else [filters[name]]
-            where.append(f"{alias}.{name} = ANY(:{name})")
-            params[name] = list(values)
+            where.append(f"{alias}.{name} = ANY({bind(name, list(values))})")
     if filters.get("assignee") is not None:
-        where.append(f"{alias}.assignee_id = :assignee")
-        params["assignee"] = filters["assignee"]
+        where.append(f"{alias}.assignee_id = {bind('assignee', filters['assignee'])}")
     if filters.get("community_id") is not None:
-        where.append(f"{alias}.community_id = :community_id")
-        params["community_id"] = filters["community_id"]
+        where.append(f"{alias}.community_id = {bind('community_id', filters['community_id'])}")
     if filters.get("community"):
-        where.append(f"{alias}.community_id = (SELECT id FROM community WHERE code = :community)")
-        params["community"] = filters["community"]
+        where.append(f"{alias}.community_id = (SELECT id FROM community WHERE code = {bind('community', filters['community'])})")
     if filters.get("from"):
-        where.append(f"{alias}.received_at >= :from_ts")
-        params["from_ts"] = filters["from"]
+        where.append(f"{alias}.received_at >= {bind('from_ts', filters['from'])}")
     if filters.get("to"):
-        where.append(f"{alias}.received_at < :to_ts")
-        params["to_ts"] = filters["to"]
+        where.append(f"{alias}.received_at < {bind('to_ts', filters['to'])}")
     if filters.get("bbox"):
-        where.append(f"{alias}.geom && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)")
-        params.update(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), filters["bbox"], strict=True)))
+        corners = [bind(n, v) for n, v in zip(("minlon", "minlat", "maxlon", "maxlat"), filters["bbox"], strict=True)]
+        where.append(f"{alias}.geom && ST_MakeEnvelope({', '.join(corners)}, 4326)")
     if filters.get("overdue"):
-        where.append(f"{alias}.status = ANY(:open_statuses) AND ((({alias}.accepted_at IS NULL AND now() > {alias}.response_due_at)) "
+        where.append(f"{alias}.status = ANY({bind('open_statuses', list(OPEN_STATUSES))}) "
+                     f"AND (({alias}.accepted_at IS NULL AND now() > {alias}.response_due_at) "
                      f"OR ({alias}.resolved_at IS NULL AND now() > {alias}.resolve_due_at))")
-        params["open_statuses"] = list(OPEN_STATUSES)
     return where, params
 
 
@@ -377,7 +379,12 @@ def require_version(row, version):
     if isinstance(version, bool) or not isinstance(version, int):
         raise ValidationError("version must be an integer", field="version")
     if version != row.version:
-        raise ConflictError(
-            f"案件已被他人修改 (version mismatch: you sent {version}, the case is at {row.version}); reload and retry",
-            code="version_mismatch", details={"current_version": row.version},
-        )
+        raise version_conflict(version, row.version)
+
+
+def version_conflict(sent, current):
+    """Return the 409 for a change made against a version the case has moved past."""
+    return ConflictError(
+        f"案件已被他人修改 (version mismatch: you sent {sent}, the case is at {current}); reload and retry",
+        code="version_mismatch", details={"current_version": current},
+    )

@@ -9,7 +9,6 @@ their counts add up exactly. A bbox selects the cells it overlaps.
 
 import logging
 import math
-import re
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -63,18 +62,10 @@ def _cell_range(bbox, level):
             "gx0": int(minlon // level.clon), "gx1": int(maxlon // level.clon)}
 
 
-def _raw_part(filters, level, start, end, index):
+def _raw_part(filters, start, end, index):
     """SQL counting the cases of [start, end) per cell, with the common filters."""
-    raw_filters = {k: v for k, v in filters.items() if k not in ("from", "to", "bbox")}
-    where, params = case_filters_sql(raw_filters)
-    params = {f"{k}_{index}": v for k, v in params.items()}
-    where = [_suffix(w, index) for w in where]
-    if start is not None:
-        where.append(f"c.received_at >= :start_{index}")
-        params[f"start_{index}"] = start
-    if end is not None:
-        where.append(f"c.received_at < :end_{index}")
-        params[f"end_{index}"] = end
+    window = {k: v for k, v in filters.items() if k != "bbox"} | {"from": start, "to": end}
+    where, params = case_filters_sql(window, prefix=f"p{index}_")
     if filters.get("bbox"):
         where.append("c.geom && ST_MakeEnvelope(:bx0, :by0, :bx1, :by1, 4326)")
         where.append("floor(ST_Y(c.geom) / :clat) BETWEEN :gy0 AND :gy1 AND floor(ST_X(c.geom) / :clon) BETWEEN :gx0 AND :gx1")
@@ -83,31 +74,19 @@ def _raw_part(filters, level, start, end, index):
     return sql, params
 
 
-def _suffix(condition, index):
-    """Rename the bind parameters of one raw part so several parts can share a statement."""
-    return re.sub(r"(?<!:):([a-z_]+)", lambda m: f":{m.group(1)}_{index}", condition)
-
-
 def _rollup_part(filters, m0, m1):
+    """SQL summing the rollup's whole months [m0, m1) per cell; its columns carry the same filters."""
     unfiltered = not any(filters.get(name) for name in ("status", "channel", "category"))
     table = "case_heat_month_total" if unfiltered else "case_heat_month"
-    where, params = ["h.level = :level"], {}
+    kept = {k: v for k, v in filters.items() if k in ("status", "channel", "category", "community_id", "community")}
+    where, params = case_filters_sql(kept, alias="h", prefix="r_")
+    where.append("h.level = :level")
     if m0 is not None:
         where.append("h.month >= :m0")
         params["m0"] = m0.date()
     if m1 is not None:
         where.append("h.month < :m1")
         params["m1"] = m1.date()
-    for name in ("status", "channel", "category"):
-        if filters.get(name):
-            where.append(f"h.{name} = ANY(:r_{name})")
-            params[f"r_{name}"] = list(filters[name])
-    if filters.get("community_id") is not None:
-        where.append("h.community_id = :r_community_id")
-        params["r_community_id"] = filters["community_id"]
-    if filters.get("community"):
-        where.append("h.community_id = (SELECT id FROM community WHERE code = :r_community)")
-        params["r_community"] = filters["community"]
     if filters.get("bbox"):
         where.append("h.gy BETWEEN :gy0 AND :gy1 AND h.gx BETWEEN :gx0 AND :gx1")
     return f"SELECT h.gy, h.gx, sum(h.n) AS n FROM {table} h WHERE {' AND '.join(where)} GROUP BY 1, 2", params
@@ -133,7 +112,7 @@ def heat_cells(session, filters, zoom=16, min_count=1):
     else:
         raw_ranges = [(filters.get("from"), filters.get("to"))]
     for index, (start, end) in enumerate(raw_ranges):
-        sql, extra = _raw_part(filters, level, start, end, index)
+        sql, extra = _raw_part(filters, start, end, index)
         parts.append(sql)
         params.update(extra)
     sql = (f"SELECT gy, gx, sum(n)::int AS n FROM ({' UNION ALL '.join(parts)}) AS parts "

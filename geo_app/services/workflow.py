@@ -13,7 +13,7 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_crs, parse_point
 from ..models import STATUSES
-from .cases import CasePolicy, append_event, get_case, get_case_row, require_version
+from .cases import CasePolicy, append_event, get_case, get_case_row, require_version, version_conflict
 from .catalog import parse_code
 from .clock import china_today
 from .lookup import lookup
@@ -56,10 +56,7 @@ def _bump(session, case_id, version, sets, params):
     ).scalar()
     if updated is None:
         current = session.execute(text("SELECT version FROM civic_case WHERE id = :id"), {"id": case_id}).scalar()
-        raise ConflictError(
-            f"案件已被他人修改 (version mismatch: you sent {version}, the case is at {current}); reload and retry",
-            code="version_mismatch", details={"current_version": current},
-        )
+        raise version_conflict(version, current)
     return updated
 
 
