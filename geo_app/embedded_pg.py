@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 import pwd
+import re
 import shutil
 import stat
 import subprocess
@@ -42,26 +43,40 @@ def install_hint(missing):
     )
 
 
-def find_bindir():
-    """Return the directory holding initdb/pg_ctl/postgres, newest version first."""
-    if os.environ.get("MINQING_PG_BINDIR"):
-        candidates = [os.environ["MINQING_PG_BINDIR"]]
-        for exe in ("initdb", "pg_ctl", "postgres"):
-            if not os.access(os.path.join(candidates[0], exe), os.X_OK):
-                raise PostgresMissing(install_hint(f"PostgreSQL ({exe} in MINQING_PG_BINDIR={candidates[0]})"))
-        return candidates[0]
-    candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_version_key, reverse=True)
+def candidate_bindirs(programs):
+    """Return the folders that may hold PostgreSQL's programs, newest version first, without repeats.
+
+    MINQING_PG_BINDIR first, then Debian's, RPM's and Homebrew's layouts, pg_config, and the PATH.
+    """
+    dirs = [os.environ["MINQING_PG_BINDIR"]] if os.environ.get("MINQING_PG_BINDIR") else []
+    for pattern in ("/usr/lib/postgresql/*/bin", "/usr/pgsql-*/bin",
+                    "/opt/homebrew/opt/postgresql@*/bin", "/usr/local/opt/postgresql@*/bin"):
+        dirs += sorted(glob.glob(pattern), key=_version_key, reverse=True)
     pg_config = shutil.which("pg_config")
     if pg_config:
         out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
         if out.returncode == 0 and out.stdout.strip():
-            candidates.append(out.stdout.strip())
-    for name in ("initdb", "pg_ctl"):
+            dirs.append(out.stdout.strip())
+    for name in programs:
         found = shutil.which(name)
         if found:
-            candidates.append(os.path.dirname(os.path.realpath(found)))
-    for bindir in candidates:
-        if all(os.access(os.path.join(bindir, exe), os.X_OK) for exe in ("initdb", "pg_ctl", "postgres")):
+            dirs.append(os.path.dirname(os.path.realpath(found)))
+    return list(dict.fromkeys(dirs))
+
+
+SERVER_PROGRAMS = ("initdb", "pg_ctl", "postgres")
+
+
+def find_bindir():
+    """Return the directory holding initdb/pg_ctl/postgres, newest version first."""
+    forced = os.environ.get("MINQING_PG_BINDIR")
+    if forced:
+        for exe in SERVER_PROGRAMS:
+            if not os.access(os.path.join(forced, exe), os.X_OK):
+                raise PostgresMissing(install_hint(f"PostgreSQL ({exe} in MINQING_PG_BINDIR={forced})"))
+        return forced
+    for bindir in candidate_bindirs(SERVER_PROGRAMS):
+        if all(os.access(os.path.join(bindir, exe), os.X_OK) for exe in SERVER_PROGRAMS):
             return bindir
     raise PostgresMissing(install_hint("PostgreSQL (initdb, pg_ctl, postgres)"))
 
@@ -76,10 +91,9 @@ def _world_traversable(path):
 
 
 def _version_key(path):
-    try:
-        return int(Path(path).parent.name)
-    except ValueError:
-        return 0
+    """The major version in a bindir's parent folder name: 15 for …/postgresql/15/bin or …/postgresql@15/bin."""
+    match = re.search(r"(\d+)$", Path(path).parent.name)
+    return int(match.group(1)) if match else 0
 
 
 def postgis_available(bindir):

@@ -5,16 +5,15 @@ chosen to match the server's major version, because pg_dump refuses a newer serv
 refuses an archive written by a newer pg_dump.
 """
 
-import glob
 import logging
 import os
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from ..embedded_pg import candidate_bindirs
 from ..errors import AppError
 
 logger = logging.getLogger(__name__)
@@ -85,31 +84,6 @@ def server_major(params):
         conn.close()
 
 
-def _candidate_bindirs():
-    dirs = []
-    if os.environ.get("MINQING_PG_BINDIR"):
-        dirs.append(os.environ["MINQING_PG_BINDIR"])
-    dirs += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=_dir_version, reverse=True)
-    dirs += sorted(glob.glob("/usr/pgsql-*/bin"), key=_dir_version, reverse=True)
-    dirs += sorted(glob.glob("/opt/homebrew/opt/postgresql@*/bin") + glob.glob("/usr/local/opt/postgresql@*/bin"),
-                   key=_dir_version, reverse=True)
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        out = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
-        if out.returncode == 0 and out.stdout.strip():
-            dirs.append(out.stdout.strip())
-    for name in ("pg_dump", "pg_restore"):
-        found = shutil.which(name)
-        if found:
-            dirs.append(os.path.dirname(os.path.realpath(found)))
-    return list(dict.fromkeys(dirs))
-
-
-def _dir_version(bindir):
-    match = re.search(r"(\d+)$", Path(bindir).parent.name)
-    return int(match.group(1)) if match else 0
-
-
 def _tool_major(exe):
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, check=False)
     match = re.search(r"\)\s+(\d+)", out.stdout)
@@ -119,7 +93,7 @@ def _tool_major(exe):
 def _clients(name):
     """Return {major version: path} of every installed copy of a client program."""
     found = {}
-    for bindir in _candidate_bindirs():
+    for bindir in candidate_bindirs((name,)):
         exe = os.path.join(bindir, name)
         if os.access(exe, os.X_OK):
             version = _tool_major(exe)
