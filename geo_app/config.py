@@ -1,46 +1,117 @@
-"""Configuration: defaults, then an optional instance config file, then environment variables."""
+"""Configuration: one declarative table of settings, from which loading and the README's table both come.
+
+Each setting is read from its default, then `instance/config.py`, then the file named by MINQING_CONFIG,
+then the environment (settings with `env=True`), then the overrides passed to create_app().
+"""
 
 import logging
 import os
+from dataclasses import dataclass
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
-DEFAULTS = {
-    "SECRET_KEY": None,
-    "DATABASE_URL": None,
-    "PORT": 5000,
-    "BASEMAP": "none",
-    "TIANDITU_KEY": "",
-    "DEFAULT_COMMUNITY": "mingzhu",
-    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-    "STATEMENT_TIMEOUT_MS": 15000,
-    "JSON_AS_ASCII": False,
-    "PAGE_LIMIT_DEFAULT": 1000,
-    "PAGE_LIMIT_MAX": 5000,
+# Response and resolution deadlines in hours by urgency (按 12345 接诉即办 practice); override in config.
+CASE_DEADLINES_DEFAULT = {
+    "normal": {"response_hours": 24, "resolve_hours": 168},
+    "urgent": {"response_hours": 4, "resolve_hours": 48},
+    "critical": {"response_hours": 1, "resolve_hours": 24},
+}
+# 爱心超市 points a confirmed resident report earns its household, by category.
+POINTS_PER_CATEGORY_DEFAULT = {
+    "hazard": 20, "dispute": 15, "environment": 10, "hardship": 10, "suggestion": 5,
+    "legal": 5, "sentiment": 5, "other": 5,
 }
 
-ENV_INT = {"PORT", "MAX_CONTENT_LENGTH", "STATEMENT_TIMEOUT_MS", "PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX"}
-ENV_STR = {"SECRET_KEY", "DATABASE_URL", "BASEMAP", "TIANDITU_KEY", "DEFAULT_COMMUNITY"}
+
+@dataclass(frozen=True)
+class Setting:
+    """One configuration value: its name, type, default and what it means."""
+
+    name: str
+    type: type
+    default: Any
+    help: str
+    env: bool = True
+    shown_default: str | None = None  # how the README shows a default that is computed or long
+
+    def parse(self, raw):
+        """Return an environment variable's text as this setting's type, or exit naming the problem."""
+        if self.type is bool:
+            word = raw.strip().lower()
+            if word not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                raise SystemExit(f"environment variable {self.name} must be true or false, got {raw!r}")
+            return word in ("1", "true", "yes", "on")
+        if self.type is int:
+            try:
+                return int(raw)
+            except ValueError:
+                raise SystemExit(f"environment variable {self.name} must be an integer, got {raw!r}") from None
+        if self.type is list:
+            return [item.strip() for item in raw.split(",") if item.strip()]
+        return raw
+
+    @property
+    def readme_default(self):
+        if self.shown_default is not None:
+            return self.shown_default
+        if self.default in (None, "", [], {}):
+            return "none"
+        if self.type is bool:
+            return "true" if self.default else "false"
+        return f"`{self.default}`" if self.type is str else str(self.default)
+
+
+SETTINGS = (
+    Setting("DATABASE_URL", str, None, "SQLAlchemy URL of a PostGIS database", shown_default="the embedded cluster"),
+    Setting("SECRET_KEY", str, None, "session signing key", shown_default="random, kept in `instance/secret_key`"),
+    Setting("PORT", int, 5000, "port for `minqing serve` / `make demo`"),
+    Setting("BASEMAP", str, "none", "`none`, `osm`, `tianditu` or `gaode` (see Pages)"),
+    Setting("TIANDITU_KEY", str, "", "the 天地图 browser key, required with `BASEMAP=tianditu`"),
+    Setting("DEFAULT_COMMUNITY", str, "mingzhu", "the community the pages show when none is named"),
+    Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes", shown_default="2 MiB"),
+    Setting("STATEMENT_TIMEOUT_MS", int, 15000, "bound on every database statement"),
+    Setting("PAGE_LIMIT_DEFAULT", int, 1000, "features per page of `/api/v1/units` when no `limit` is given"),
+    Setting("PAGE_LIMIT_MAX", int, 5000, "the largest `limit` a page of features may ask for"),
+    Setting("ANON_POST_LIMIT", str, "20 per minute",
+            "per-client limit on POSTs made without a login or token, whatever their outcome"),
+    Setting("RATELIMIT_STORAGE_URI", str, "", "shared limiter storage, e.g. `redis://…`, for several workers",
+            shown_default="in memory (per process)"),
+    Setting("TRUSTED_PROXIES", int, 0, "how many proxies' `X-Forwarded-For` to believe for the client address"),
+    Setting("COOKIE_SECURE", bool, False, "set `true` behind HTTPS (the compose file does)"),
+    Setting("HEAT_PUBLIC_MIN_COUNT", int, 5, "heat cells with fewer cases are hidden from the public"),
+    Setting("HEAT_PUBLIC_MAX_ZOOM", int, 15, "the finest heat cells the public gets (zoom 15: ~100 m)"),
+    Setting("OPEN311_ANONYMOUS_POST", bool, True, "allow Open311 POSTs without an `api_key`"),
+    Setting("OPEN311_API_KEYS", list, [],
+            "comma-separated keys of trusted Open311 clients; staff send their token as "
+            "`Authorization: Bearer`, never in a URL"),
+    Setting("OPEN311_KEY_CHANNELS", dict, {}, "the channel each Open311 api_key's requests arrive by "
+            "(`{key: channel}`)", env=False),
+    Setting("OPEN311_CONTACT", str, "社区党群服务中心", "the contact the Open311 discovery document names"),
+    Setting("DUPLICATE_RADIUS_M", int, 100, "open cases of a category within this distance are offered as duplicates"),
+    Setting("DUPLICATE_WINDOW_DAYS", int, 30, "… and received within this many days"),
+    Setting("CASE_DEADLINES", dict, CASE_DEADLINES_DEFAULT,
+            "response and resolution hours by urgency", env=False, shown_default="一般 24/168, 紧急 4/48, 特急 1/24"),
+    Setting("POINTS_PER_CATEGORY", dict, POINTS_PER_CATEGORY_DEFAULT,
+            "爱心超市 points a confirmed report earns, by category", env=False,
+            shown_default="安全隐患 20, 矛盾纠纷 15, …"),
+)
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+# Read by create_app() before the configuration exists, so not an app.config value.
+INSTANCE_PATH_VARIABLE = "MINQING_INSTANCE_PATH"
 
 
 def load_config(app, overrides=None):
-    """Fill app.config from defaults, instance/config.py, MINQING_CONFIG, the environment and overrides."""
-    app.config.update(DEFAULTS)
+    """Fill app.config from the settings' defaults, instance/config.py, MINQING_CONFIG, the environment and overrides."""
+    for setting in SETTINGS:
+        app.config[setting.name] = _fresh(setting.default)
+    app.config["JSON_AS_ASCII"] = False
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("MINQING_CONFIG"):
         app.config.from_pyfile(os.environ["MINQING_CONFIG"])
-    for name in ENV_STR:
-        if os.environ.get(name):
-            app.config[name] = os.environ[name]
-    for name in ENV_INT:
-        if os.environ.get(name):
-            try:
-                app.config[name] = int(os.environ[name])
-            except ValueError as exc:
-                raise SystemExit(f"environment variable {name} must be an integer, got {os.environ[name]!r}") from exc
-    for name in ENV_BOOL:
-        if os.environ.get(name):
-            app.config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
+    for setting in SETTINGS:
+        if setting.env and os.environ.get(setting.name):
+            app.config[setting.name] = setting.parse(os.environ[setting.name])
     if overrides:
         app.config.update(overrides)
     if not app.config["SECRET_KEY"]:
@@ -50,13 +121,20 @@ def load_config(app, overrides=None):
 
         app.config["DATABASE_URL"] = Cluster.for_instance(app.instance_path).url
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    timeout_ms = app.config["STATEMENT_TIMEOUT_MS"]
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
-        {
-            "pool_pre_ping": True,
-            "connect_args": {"options": f"-c statement_timeout={app.config['STATEMENT_TIMEOUT_MS']}"},
-        },
+        {"pool_pre_ping": True, "connect_args": {"options": f"-c statement_timeout={timeout_ms}"}},
     )
+
+
+def _fresh(value):
+    """Return a copy of a mutable default, so no app can change another's (or the table's)."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value
 
 
 def _instance_secret(instance_path):
@@ -72,32 +150,16 @@ def _instance_secret(instance_path):
         return fh.read().strip()
 
 
-# Response and resolution deadlines in hours by urgency (按 12345 接诉即办 practice); override in config.
-CASE_DEADLINES_DEFAULT = {
-    "normal": {"response_hours": 24, "resolve_hours": 168},
-    "urgent": {"response_hours": 4, "resolve_hours": 48},
-    "critical": {"response_hours": 1, "resolve_hours": 24},
-}
-# 爱心超市 points a confirmed resident report earns its household, by category.
-POINTS_PER_CATEGORY_DEFAULT = {
-    "hazard": 20, "dispute": 15, "environment": 10, "hardship": 10, "suggestion": 5,
-    "legal": 5, "sentiment": 5, "other": 5,
-}
-DEFAULTS["CASE_DEADLINES"] = CASE_DEADLINES_DEFAULT
-DEFAULTS["POINTS_PER_CATEGORY"] = POINTS_PER_CATEGORY_DEFAULT
-DEFAULTS["DUPLICATE_RADIUS_M"] = 100
-DEFAULTS["DUPLICATE_WINDOW_DAYS"] = 30
-DEFAULTS["COOKIE_SECURE"] = False
-DEFAULTS["TRUSTED_PROXIES"] = 0
-DEFAULTS["ANON_POST_LIMIT"] = "20 per minute"
-DEFAULTS["RATELIMIT_STORAGE_URI"] = ""
-DEFAULTS["HEAT_PUBLIC_MIN_COUNT"] = 5
-DEFAULTS["OPEN311_ANONYMOUS_POST"] = True
-ENV_INT.update({"TRUSTED_PROXIES", "HEAT_PUBLIC_MIN_COUNT"})
-ENV_STR.update({"ANON_POST_LIMIT", "RATELIMIT_STORAGE_URI"})
-ENV_BOOL = {"COOKIE_SECURE", "OPEN311_ANONYMOUS_POST"}
-DEFAULTS["OPEN311_API_KEYS"] = []
-DEFAULTS["OPEN311_KEY_CHANNELS"] = {}
-DEFAULTS["OPEN311_CONTACT"] = "社区党群服务中心"
-ENV_STR.add("OPEN311_API_KEYS")  # a comma-separated list in the environment
-DEFAULTS["HEAT_PUBLIC_MAX_ZOOM"] = 15
+def settings_markdown():
+    """Return the README's table of settings."""
+    lines = ["| variable | default | meaning |", "|---|---|---|"]
+    for setting in SETTINGS:
+        where = "" if setting.env else " (config file only)"
+        lines.append(f"| `{setting.name}` | {setting.readme_default} | {setting.help}{where} |")
+    lines.append(f"| `{INSTANCE_PATH_VARIABLE}` | `./instance` | where the instance folder (embedded cluster, "
+                 "secret) lives (environment only) |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(settings_markdown())

@@ -47,7 +47,7 @@ def test_server_does_not_run_as_root(own_cluster):
 def _minqing(args, env_extra, cwd):
     env = {**os.environ, **env_extra}
     env.pop("DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-m", "geo_app.cli_main", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "geo_app.cli", *args], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=120)
 
 

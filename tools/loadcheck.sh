@@ -31,7 +31,7 @@ export MINQING_INSTANCE_PATH="$WORK/instance"
 unset DATABASE_URL
 GUNICORN_PID=""
 
-minqing() { (cd "$ROOT" && "$PY" -m geo_app.cli_main "$@"); }
+minqing() { (cd "$ROOT" && "$PY" -m geo_app.cli "$@"); }
 
 cleanup() {
     status=$?

@@ -6,13 +6,14 @@ from ..auth import current_viewer
 from ..errors import AppError, ValidationError
 from ..extensions import db
 from ..geo.validate import parse_int
+from ..services import case_store, kpis
 from ..services import cases as case_service
 from ..services import heat as heat_service
-from ..services import kpis
 from ..services.access import case_scope, check_case_action, check_case_visible, require_role
 from ..services.catalog import vocabulary_list
 from ..services.workflow import ACTION_LABELS, transition
-from . import bp, schemas
+from . import schemas
+from .blueprint import bp
 from .params import case_filters, json_body
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -39,10 +40,10 @@ def create_case():
         return jsonify(case_service.public_receipt(case)), status
     if not viewer.sees_private:
         try:
-            check_case_visible(viewer, case_service.get_case_row(db.session, case["code"]))
+            check_case_visible(viewer, case_store.get_case_row(db.session, case["code"]))
         except AppError:
             return jsonify(case_service.public_receipt(case)), status
-        return jsonify(case_service.get_case(db.session, case["code"], include_private=False)), status
+        return jsonify(case_store.get_case(db.session, case["code"], include_private=False)), status
     case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
     return jsonify(case), status
 
@@ -62,19 +63,19 @@ def list_cases():
 @bp.get("/cases/<code>")
 def get_case(code):
     viewer = current_viewer()
-    check_case_visible(viewer, case_service.get_case_row(db.session, code))
-    return jsonify(case_service.get_case(db.session, code, include_private=viewer.sees_private))
+    check_case_visible(viewer, case_store.get_case_row(db.session, code))
+    return jsonify(case_store.get_case(db.session, code, include_private=viewer.sees_private))
 
 
 @bp.post("/cases/<code>/transitions")
 def post_transition(code):
     viewer = current_viewer()
     payload = schemas.validate(schemas.TransitionIn, json_body()).model_dump(exclude_none=True)
-    check_case_action(viewer, case_service.get_case_row(db.session, code), payload.get("action"))
+    check_case_action(viewer, case_store.get_case_row(db.session, code), payload.get("action"))
     case = transition(db.session, code, payload, actor=viewer.actor, policy=_policy())
     db.session.commit()
     if not viewer.sees_private:
-        case = case_service.get_case(db.session, code, include_private=False)
+        case = case_store.get_case(db.session, code, include_private=False)
     return jsonify(case)
 
 

@@ -12,7 +12,8 @@ from ..services.access import require_staff
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
 from ..services.units import units_geojson
-from . import bp, schemas
+from . import schemas
+from .blueprint import bp
 
 
 def point_from_args(args):

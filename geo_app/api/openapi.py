@@ -3,7 +3,8 @@
 from apispec import APISpec
 from flask import current_app, jsonify
 
-from . import bp, schemas
+from . import schemas
+from .blueprint import bp
 
 BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn)
 ERROR = {"type": "object", "required": ["error", "message"],

@@ -1,15 +1,13 @@
 """Query-string parsing shared by the API views."""
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 
 from ..errors import ValidationError
 from ..geo.validate import parse_bbox, parse_int
 from ..services.catalog import parse_code
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from ..services.clock import LOCAL_TZ
 
 
 def parse_day(value, field, *, end=False):

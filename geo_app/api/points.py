@@ -7,7 +7,8 @@ from ..extensions import db
 from ..services import points as points_service
 from ..services.access import check_community, require_role
 from ..services.importing import community_id
-from . import bp, schemas
+from . import schemas
+from .blueprint import bp
 from .params import json_body
 
 

@@ -2,16 +2,19 @@
 
 import logging
 
-from flask import Blueprint, g, jsonify, redirect, request, url_for
+from flask import jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ..extensions import csrf, db, login_manager, make_limiter
-from ..services.access import PUBLIC, Viewer
+from ..extensions import csrf, login_manager
+from . import views  # noqa: F401  (register the login routes on bp)
+from .blueprint import bp
+from .identity import authenticated_by_token, current_viewer
+from .limits import add_anonymous_limit_exemption, make_limiter
 
 logger = logging.getLogger(__name__)
-bp = Blueprint("auth", __name__, template_folder="templates")
+__all__ = ["init_app", "current_viewer", "protect_session_writes", "add_anonymous_limit_exemption"]
 
 
 def init_app(app):
@@ -37,47 +40,8 @@ def init_app(app):
         return jsonify({"error": "rate_limited", "message": f"请求过于频繁 (too many posts: {error.description})"}), 429
 
 
-@login_manager.user_loader
-def load_user(user_id):
-    from ..models import User
-
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
-
-
-@login_manager.request_loader
-def load_user_from_token(req):
-    from ..services.accounts import user_for_token
-
-    header = req.headers.get("Authorization", "")
-    if not header.startswith("Bearer "):
-        return None
-    user = user_for_token(db.session, header[len("Bearer "):].strip())
-    if user is not None:
-        g.authenticated_by_token = True
-    return user
-
-
-@login_manager.unauthorized_handler
-def unauthorized():
-    if request.path.startswith(("/api/", "/open311/")):
-        return jsonify({"error": "unauthorized", "message": "请先登录 (log in, or send an API token)"}), 401
-    return redirect(url_for("auth.login", next=request.full_path))
-
-
-def current_viewer():
-    """Return the caller as a Viewer (public when nobody is logged in)."""
-    if not current_user.is_authenticated:
-        return PUBLIC
-    return Viewer(role=current_user.role, username=current_user.username, community_id=current_user.community_id,
-                  person_id=current_user.person_id)
-
-
 def protect_session_writes():
     """CSRF-check state-changing requests authenticated by the session cookie (tokens carry no ambient authority)."""
     if request.method in ("POST", "PUT", "PATCH", "DELETE") and current_user.is_authenticated \
-            and not g.get("authenticated_by_token"):
+            and not authenticated_by_token():
         csrf.protect()
-
-
-from . import views  # noqa: E402,F401

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..extensions import db
 from ..services.accounts import authenticate, log_admin_action
-from . import bp
+from .blueprint import bp
 
 
 class LoginForm(FlaskForm):

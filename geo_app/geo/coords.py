@@ -32,33 +32,9 @@ import shapely
 from numpy.typing import ArrayLike, NDArray
 from shapely.geometry.base import BaseGeometry
 
-logger = logging.getLogger(__name__)
+from .bounds import CHINA
 
-__all__ = [
-    "CRS_CODES",
-    "bd09_to_gcj02",
-    "bd09_to_gcj02_array",
-    "bd09_to_wgs84",
-    "bd09_to_wgs84_array",
-    "from_wgs84",
-    "from_wgs84_array",
-    "gcj02_to_bd09",
-    "gcj02_to_bd09_array",
-    "gcj02_to_wgs84",
-    "gcj02_to_wgs84_array",
-    "geometry_from_wgs84",
-    "geometry_to_wgs84",
-    "haversine_m",
-    "is_in_china",
-    "is_in_china_array",
-    "to_wgs84",
-    "to_wgs84_array",
-    "transform_geometry",
-    "wgs84_to_bd09",
-    "wgs84_to_bd09_array",
-    "wgs84_to_gcj02",
-    "wgs84_to_gcj02_array",
-]
+logger = logging.getLogger(__name__)
 
 CRS_CODES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 
@@ -78,10 +54,7 @@ BD_LON_OFFSET = 0.0065
 BD_LAT_OFFSET = 0.006
 
 # Rough China bounding box used by every public GCJ-02 implementation.
-CHINA_MIN_LON = 72.004
-CHINA_MAX_LON = 137.8347
-CHINA_MIN_LAT = 0.8293
-CHINA_MAX_LAT = 55.8271
+CHINA_MIN_LON, CHINA_MIN_LAT, CHINA_MAX_LON, CHINA_MAX_LAT = CHINA
 
 # Mean Earth radius (IUGG) for haversine distances.
 EARTH_RADIUS_M = 6371008.8

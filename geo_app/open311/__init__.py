@@ -1,7 +1,6 @@
 """Open311 GeoReport v2 at /open311/v2: parse the request, call services.open311, answer in JSON or XML."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (register the views on bp)
+from .blueprint import bp
 
-bp = Blueprint("open311", __name__)
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

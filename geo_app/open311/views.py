@@ -11,24 +11,26 @@ from ..errors import AppError, ForbiddenError
 from ..extensions import db
 from ..services import open311
 from ..services.access import case_scope, check_case_visible
-from ..services.cases import CasePolicy, get_case_row
-from . import bp
+from ..services.case_store import get_case_row
+from ..services.cases import CasePolicy
+from . import shaping
+from .blueprint import bp
 
 logger = logging.getLogger(__name__)
 
 
 def _respond(fmt, root, value, status=200):
     if fmt == "xml":
-        body = open311.to_xml(root, value)
+        body = shaping.to_xml(root, value)
     else:
         body = json.dumps(value, ensure_ascii=False)
-    return Response(body, status=status, content_type=open311.FORMATS[fmt])
+    return Response(body, status=status, content_type=shaping.FORMATS[fmt])
 
 
 def _error(status, message):
     db.session.rollback()
     fmt = (request.view_args or {}).get("fmt")
-    return _respond(fmt if fmt in open311.FORMATS else "json", "errors", open311.error_list(status, message), status)
+    return _respond(fmt if fmt in shaping.FORMATS else "json", "errors", shaping.error_list(status, message), status)
 
 
 @bp.errorhandler(AppError)
@@ -49,7 +51,7 @@ bp.register_error_handler(HTTPException, handle_http_error)
 
 @bp.get("/discovery.<fmt>")
 def discovery(fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     base_url = url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
     contact = current_app.config.get("OPEN311_CONTACT", "社区党群服务中心 (community office)")
     return _respond(fmt, "discovery", open311.discovery(base_url, contact))
@@ -57,12 +59,12 @@ def discovery(fmt):
 
 @bp.get("/services.<fmt>")
 def services(fmt):
-    return _respond(open311.parse_format(fmt), "services", open311.services())
+    return _respond(shaping.parse_format(fmt), "services", open311.services())
 
 
 @bp.get("/services/<code>.<fmt>")
 def service_definition(code, fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     return _respond(fmt, "service_definition", open311.service_definition(code))
 
 
@@ -82,7 +84,7 @@ def _scope():
 
 @bp.get("/requests.<fmt>")
 def list_requests(fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     filters = open311.parse_request_query(request.args)
     trusted = _trusted()
     if trusted:
@@ -92,7 +94,7 @@ def list_requests(fmt):
 
 @bp.post("/requests.<fmt>")
 def create_request(fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     if not isinstance(fields, dict):
         fields = {}
@@ -104,7 +106,7 @@ def create_request(fmt):
 
 @bp.get("/requests/<request_id>.<fmt>")
 def get_request(request_id, fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     public_view = open311.get_request(db.session, request_id)  # 404 in the spec's words when unknown
     trusted = _trusted()
     viewer = current_viewer()
@@ -120,5 +122,5 @@ def get_request(request_id, fmt):
 
 @bp.get("/tokens/<token>.<fmt>")
 def get_token(token, fmt):
-    fmt = open311.parse_format(fmt)
+    fmt = shaping.parse_format(fmt)
     return _respond(fmt, "service_requests", open311.get_token(db.session, token))

@@ -3,21 +3,30 @@
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
 from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ValidationError
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_crs, parse_point
-from ..models import OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS
+from ..models import OPEN_STATUSES
+from .case_store import (
+    CASE_SELECT,
+    append_event,
+    dispatch_to,
+    get_case,
+    get_case_row,
+    history,
+    iso,
+    serialize_case,
+)
 from .catalog import labelled, parse_code
+from .clock import LOCAL_TZ
 from .lookup import lookup
-from .privacy import mask_name, mask_phone
+from .privacy import mask_name
 
 logger = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -148,8 +157,6 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
     append_event(session, case_id, found["community"]["id"], actor, "receive", None, "received", now=now,
                  data={"channel": clean["channel"]})
     if auto_dispatch and assignee["person"] is not None:
-        from .workflow import dispatch_to
-
         dispatch_to(session, case_id, assignee["person"]["id"], assignee["role"], actor="system",
                     note="按地图责任人自动派单", now=now)
     logger.info("case %s received at %.6f,%.6f (%s)", code, clean["lat"], clean["lon"], clean["channel"])
@@ -175,122 +182,6 @@ def find_by_idempotency_key(session, key):
     return get_case(session, code, include_private=True) if code else None
 
 
-def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
-                 data=None):
-    """Append one event to a case's history."""
-    import json
-
-    session.execute(
-        text("INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data) "
-             "VALUES (:case_id, :cid, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb))"),
-        {"case_id": case_id, "cid": community_id, "at": now, "actor": actor[:100], "action": action,
-         "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
-    )
-
-
-CASE_SELECT = """
-    SELECT c.*, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon, cm.code AS community_code,
-           u.kind AS unit_kind, u.name AS unit_name, p.name AS assignee_name, p.phone AS assignee_phone,
-           d.code AS duplicate_of_code
-    FROM civic_case c
-    JOIN community cm ON cm.id = c.community_id
-    LEFT JOIN unit u ON u.id = c.unit_id
-    LEFT JOIN person p ON p.id = c.assignee_id
-    LEFT JOIN civic_case d ON d.id = c.duplicate_of_id
-"""
-
-
-def serialize_case(row, *, include_private=False, now=None):
-    """Shape a case row for the API; personal data only when include_private."""
-    now = now or datetime.now(UTC)
-    overdue = _overdue_kind(row, now)
-    body = {
-        "code": row.code,
-        "community": row.community_code,
-        "title": row.title,
-        "description": row.description,
-        "channel": labelled("channel", row.channel),
-        "category": labelled("category", row.category),
-        "tags": [labelled("tag", t) for t in row.tags or []],
-        "urgency": labelled("urgency", row.urgency),
-        "status": row.status,
-        "status_label": labelled("status", row.status)["label"],
-        "lat": row.lat,
-        "lon": row.lon,
-        "address": row.address,
-        "unit": ({"id": row.unit_id, "kind": row.unit_kind, "kind_label": UNIT_KIND_LABELS[row.unit_kind],
-                  "name": row.unit_name} if row.unit_id else None),
-        "assignee": ({"id": row.assignee_id, "name": row.assignee_name, "role": row.assignee_role,
-                      "role_label": ROLE_LABELS.get(row.assignee_role), "phone": mask_phone(row.assignee_phone)}
-                     if row.assignee_id else
-                     {"id": None, "name": None, "role": "community_queue", "role_label": ROLE_LABELS["community_queue"],
-                      "phone": None}),
-        "anonymous": row.anonymous,
-        "reporter_name": None if row.anonymous else (row.reporter_name if include_private else mask_name(row.reporter_name)),
-        "reporter_phone": row.reporter_phone if include_private else mask_phone(row.reporter_phone),
-        "household": row.household if include_private else None,
-        "satisfaction": labelled("satisfaction", row.satisfaction),
-        "resolution_note": row.resolution_note,
-        "duplicate_of": row.duplicate_of_code,
-        "version": row.version,
-        "response_due_at": _iso(row.response_due_at),
-        "resolve_due_at": _iso(row.resolve_due_at),
-        "overdue": overdue,
-        "times": {stage: _iso(getattr(row, f"{stage}_at")) for stage in
-                  ("received", "dispatched", "accepted", "started", "resolved", "visited", "closed", "returned",
-                   "confirmed")},
-    }
-    return body
-
-
-def _overdue_kind(row, now):
-    if row.status not in OPEN_STATUSES:
-        return None
-    if row.accepted_at is None and row.response_due_at and now > row.response_due_at:
-        return "response"
-    if row.resolved_at is None and row.resolve_due_at and now > row.resolve_due_at:
-        return "resolution"
-    return None
-
-
-def _iso(value):
-    return value.isoformat() if value else None
-
-
-def history(session, case_id):
-    """Return a case's events, oldest first."""
-    rows = session.execute(
-        text("SELECT at, actor, action, from_status, to_status, note, data FROM case_event "
-             "WHERE case_id = :id ORDER BY at, id"),
-        {"id": case_id},
-    )
-    return [
-        {"at": _iso(r.at), "actor": r.actor, "action": r.action, "from": r.from_status, "to": r.to_status,
-         "to_label": labelled("status", r.to_status)["label"], "note": r.note, "data": r.data}
-        for r in rows
-    ]
-
-
-def get_case_row(session, code, *, for_update=False):
-    """Return the raw row of a case by tracking code, or raise NotFoundError."""
-    sql = CASE_SELECT + " WHERE c.code = :code"
-    if for_update:
-        sql = "SELECT * FROM civic_case WHERE code = :code FOR UPDATE"
-    row = session.execute(text(sql), {"code": code}).first()
-    if row is None:
-        raise NotFoundError(f"没有编号为 {code} 的民情 (no case with code {code!r})", code="case_not_found")
-    return row
-
-
-def get_case(session, code, *, include_private=False, with_history=True):
-    """Return a case with its history."""
-    row = get_case_row(session, code)
-    body = serialize_case(row, include_private=include_private)
-    if with_history:
-        body["history"] = history(session, row.id)
-    return body
-
-
 def track_case(session, code):
     """Return what anyone holding a tracking code may see: status and timeline, no people, no place."""
     row = get_case_row(session, code)
@@ -300,7 +191,7 @@ def track_case(session, code):
         "status": row.status,
         "status_label": labelled("status", row.status)["label"],
         "category": labelled("category", row.category),
-        "received_at": _iso(row.received_at),
+        "received_at": iso(row.received_at),
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]} for e in events],
     }
 
@@ -370,21 +261,3 @@ def possible_duplicates(session, code, policy=None):
          "radius": policy.duplicate_radius_m},
     )
     return [{"code": r.code, "title": r.title, "status": r.status, "distance_m": round(r.distance_m, 1)} for r in rows]
-
-
-def require_version(row, version):
-    """Refuse a change made against a stale version of the case."""
-    if version is None:
-        raise ValidationError("version is required (the case version you are changing)", field="version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ValidationError("version must be an integer", field="version")
-    if version != row.version:
-        raise version_conflict(version, row.version)
-
-
-def version_conflict(sent, current):
-    """Return the 409 for a change made against a version the case has moved past."""
-    return ConflictError(
-        f"案件已被他人修改 (version mismatch: you sent {sent}, the case is at {current}); reload and retry",
-        code="version_mismatch", details={"current_version": current},
-    )

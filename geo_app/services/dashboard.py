@@ -5,9 +5,10 @@ from datetime import date
 
 from sqlalchemy import text
 
+from .clock import LOCAL_TZ
+
 logger = logging.getLogger(__name__)
 
-LOCAL_TZ = "Asia/Shanghai"
 MAX_MONTHS = 240
 
 
@@ -25,11 +26,11 @@ def case_months(session, community_code: str) -> list[str]:
     Only the span is read, never a case: the heatmap's animation slider needs it, the public one too.
     """
     row = session.execute(
-        text(f"""SELECT min(c.received_at AT TIME ZONE '{LOCAL_TZ}')::date AS first,
-                        max(c.received_at AT TIME ZONE '{LOCAL_TZ}')::date AS last
-                 FROM civic_case c JOIN community cm ON cm.id = c.community_id
-                 WHERE cm.code = :code"""),
-        {"code": community_code},
+        text("""SELECT min(c.received_at AT TIME ZONE :zone)::date AS first,
+                       max(c.received_at AT TIME ZONE :zone)::date AS last
+                FROM civic_case c JOIN community cm ON cm.id = c.community_id
+                WHERE cm.code = :code"""),
+        {"code": community_code, "zone": LOCAL_TZ.key},
     ).one()
     if row.first is None:
         return []

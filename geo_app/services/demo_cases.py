@@ -8,18 +8,17 @@ visits; grid-worker and rider reports; 爱心超市 393 households earning 7186 
 import logging
 import random
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from shapely import wkb
 from shapely.geometry import Point
 from sqlalchemy import text
 
 from .cases import CasePolicy, create_case
+from .clock import LOCAL_TZ
 from .points import earn, redeem
 from .workflow import transition
 
 logger = logging.getLogger(__name__)
-TZ = ZoneInfo("Asia/Shanghai")
 SEED = 20240724
 
 HOUSEHOLDS = 393
@@ -41,16 +40,16 @@ TAGS_BY_CATEGORY = {
 }
 # channel → (count, first day, categories to draw from)
 CHANNEL_PLAN = [
-    ("night_talk", 94, datetime(2022, 8, 5, tzinfo=TZ), ["dispute", "hardship", "suggestion", "sentiment"]),
-    ("mailbox", 161, datetime(2023, 1, 4, tzinfo=TZ), ["suggestion", "hardship", "environment", "dispute"]),
-    ("lawyer", 49, datetime(2023, 2, 1, tzinfo=TZ), ["legal"]),
-    ("grid_worker", 120, datetime(2023, 1, 10, tzinfo=TZ), ["hazard", "environment", "dispute", "hardship"]),
-    ("rider", 80, datetime(2023, 3, 1, tzinfo=TZ), ["hazard", "environment"]),
-    ("patrol", 36, datetime(2023, 3, 8, tzinfo=TZ), ["hardship", "hazard", "sentiment"]),
-    ("hotline_12345", 30, datetime(2023, 6, 1, tzinfo=TZ), ["environment", "dispute", "suggestion"]),
-    ("resident", 180, datetime(2023, 4, 1, tzinfo=TZ), ["hazard", "environment", "dispute", "suggestion"]),
+    ("night_talk", 94, datetime(2022, 8, 5, tzinfo=LOCAL_TZ), ["dispute", "hardship", "suggestion", "sentiment"]),
+    ("mailbox", 161, datetime(2023, 1, 4, tzinfo=LOCAL_TZ), ["suggestion", "hardship", "environment", "dispute"]),
+    ("lawyer", 49, datetime(2023, 2, 1, tzinfo=LOCAL_TZ), ["legal"]),
+    ("grid_worker", 120, datetime(2023, 1, 10, tzinfo=LOCAL_TZ), ["hazard", "environment", "dispute", "hardship"]),
+    ("rider", 80, datetime(2023, 3, 1, tzinfo=LOCAL_TZ), ["hazard", "environment"]),
+    ("patrol", 36, datetime(2023, 3, 8, tzinfo=LOCAL_TZ), ["hardship", "hazard", "sentiment"]),
+    ("hotline_12345", 30, datetime(2023, 6, 1, tzinfo=LOCAL_TZ), ["environment", "dispute", "suggestion"]),
+    ("resident", 180, datetime(2023, 4, 1, tzinfo=LOCAL_TZ), ["hazard", "environment", "dispute", "suggestion"]),
 ]
-LAST_DAY = datetime(2024, 6, 28, tzinfo=TZ)
+LAST_DAY = datetime(2024, 6, 28, tzinfo=LOCAL_TZ)
 
 
 def _units(session):

@@ -10,15 +10,14 @@ their counts add up exactly. A bbox selects the cells it overlaps.
 import logging
 import math
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
 from ..errors import ValidationError
 from .cases import case_filters_sql
+from .clock import LOCAL_TZ
 
 logger = logging.getLogger(__name__)
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 METRES_PER_DEGREE_LAT = 111_320.0
 ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to", "bbox"}
 

@@ -13,8 +13,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from xml.etree import ElementTree
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 
@@ -22,14 +20,13 @@ from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..geo.validate import parse_point
 from ..models import CATEGORIES, OPEN_STATUSES, ROLE_LABELS, STATUSES
 from .cases import MAX_TEXT, case_filters_sql, create_case
+from .clock import LOCAL_TZ
 from .privacy import mask_name, mask_phone
 
 logger = logging.getLogger(__name__)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2024-06-01T00:00:00+08:00"
-FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_SPAN = timedelta(days=90)
 MAX_RESULTS = 1000
 TITLE_LENGTH = 60
@@ -38,7 +35,7 @@ SENSITIVE_CATEGORIES = ("legal", "hardship", "sentiment")
 SENSITIVE_CHANNELS = ("mailbox", "lawyer")
 WITHHELD = "内容不公开"
 PHONE_LIKE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
 
 # service_code → (description, keywords, group)
 SERVICE_INFO = {
@@ -51,9 +48,6 @@ SERVICE_INFO = {
     "environment": ("垃圾、污水、绿化、占道等环境卫生问题", "垃圾,污水,绿化,卫生", "民生服务"),
     "other": ("其他诉求", "其他", "其他"),
 }
-# XML element of one item of each list, as the spec names them.
-LIST_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
-              "formats": "format", "attributes": "attribute", "values": "value"}
 
 
 @dataclass(frozen=True)
@@ -71,13 +65,6 @@ class Open311Policy:
             keys = keys.split(",")
         return cls(bool(config.get("OPEN311_ANONYMOUS_POST", True)), tuple(k.strip() for k in keys if k.strip()),
                    dict(config.get("OPEN311_KEY_CHANNELS") or {}))
-
-
-def parse_format(fmt):
-    """Return json or xml, or refuse an unknown extension with 404."""
-    if fmt not in FORMATS:
-        raise NotFoundError(f"unknown format {str(fmt)[:20]!r}; use .json or .xml", code="unknown_format")
-    return fmt
 
 
 def discovery(base_url, contact):
@@ -362,29 +349,3 @@ def create_request(session, fields, *, policy, case_policy=None, now=None):
     logger.info("open311 request %s created by %s", case["code"], actor)
     return [{"service_request_id": request["service_request_id"], "service_notice": request["service_notice"],
              "account_id": None}]
-
-
-def error_list(status, message):
-    """Return the spec's error body."""
-    return [{"code": status, "description": message}]
-
-
-def to_xml(root, value):
-    """Render a value under a root element the way the spec's XML examples nest them."""
-    element = ElementTree.Element(root)
-    _fill(element, root, value)
-    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(element, encoding="utf-8",
-                                                                              xml_declaration=False)
-
-
-def _fill(element, name, value):
-    if isinstance(value, list):
-        for item in value:
-            _fill(ElementTree.SubElement(element, LIST_ITEMS[name]), LIST_ITEMS[name], item)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            _fill(ElementTree.SubElement(element, key), key, item)
-    elif isinstance(value, bool):
-        element.text = "true" if value else "false"
-    elif value is not None:
-        element.text = NOT_XML_CHARS.sub("", str(value))

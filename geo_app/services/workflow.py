@@ -13,7 +13,8 @@ from ..errors import ConflictError, NotFoundError, ValidationError
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_crs, parse_point
 from ..models import STATUSES
-from .cases import CasePolicy, append_event, get_case, get_case_row, require_version, version_conflict
+from .case_store import append_event, bump_version, dispatch_to, get_case, get_case_row, require_version
+from .cases import CasePolicy
 from .catalog import parse_code
 from .clock import china_today
 from .lookup import lookup
@@ -45,31 +46,6 @@ def allowed_actions(status, confirmed=False):
     """Return the actions that may follow a status."""
     return [a for a, (sources, _) in TRANSITIONS.items()
             if status in sources and not (a == "confirm" and confirmed)]
-
-
-def _bump(session, case_id, version, sets, params):
-    """Apply an update only if the version still matches; raise 409 otherwise."""
-    assignments = ", ".join([*sets, "version = version + 1", "updated_at = now()"])
-    updated = session.execute(
-        text(f"UPDATE civic_case SET {assignments} WHERE id = :case_id AND version = :version RETURNING version"),
-        {**params, "case_id": case_id, "version": version},
-    ).scalar()
-    if updated is None:
-        current = session.execute(text("SELECT version FROM civic_case WHERE id = :id"), {"id": case_id}).scalar()
-        raise version_conflict(version, current)
-    return updated
-
-
-def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None):
-    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action)."""
-    row = session.execute(text("SELECT id, status, version, community_id FROM civic_case WHERE id = :id"),
-                          {"id": case_id}).one()
-    now = now or datetime.now(UTC)
-    _bump(session, case_id, row.version if version is None else version,
-          ["status = 'dispatched'", "assignee_id = :person", "assignee_role = :role", "dispatched_at = :now"],
-          {"person": person_id, "role": role, "now": now})
-    append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
-                 data={"assignee_id": person_id, "role": role})
 
 
 def _resolve_dispatch_target(session, row, payload):
@@ -167,7 +143,7 @@ def transition(session, code, payload, *, actor, policy=None, now=None):
             sets.append("duplicate_of_id = :original")
             params["original"] = original_row.id
             data["duplicate_of"] = original
-        _bump(session, row.id, version, sets, params)
+        bump_version(session, row.id, version, sets, params)
         append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
                      data=data)
     logger.info("case %s: %s by %s", code, action, actor)
@@ -181,7 +157,7 @@ def _confirm(session, row, version, actor, note, now, policy):
     if not row.household:
         raise ValidationError("the case names no household to credit; it cannot earn points", field="household")
     points = policy.points_per_category.get(row.category, 0)
-    _bump(session, row.id, version, ["confirmed_at = :now"], {"now": now})
+    bump_version(session, row.id, version, ["confirmed_at = :now"], {"now": now})
     append_event(session, row.id, row.community_id, actor, "confirm", row.status, row.status, note=note, now=now,
                  data={"points": points})
     if points > 0:

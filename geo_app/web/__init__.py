@@ -1,16 +1,6 @@
 """The HTML pages: the cadre dashboard (/map), the public red education map (/sites), case tracking."""
 
-from flask import Blueprint
+from . import views  # noqa: F401  (register the views on bp)
+from .blueprint import bp
 
-from ..maps.base import basemap_from_config
-
-bp = Blueprint("web", __name__, template_folder="templates")
-
-
-@bp.record_once
-def refuse_bad_basemap(state):
-    """Refuse to start with a BASEMAP that cannot work (unknown, or tianditu without TIANDITU_KEY)."""
-    basemap_from_config(state.app.config)
-
-
-from . import views  # noqa: E402,F401
+__all__ = ["bp"]

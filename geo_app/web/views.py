@@ -16,7 +16,8 @@ from ..models import OPEN_STATUSES
 from ..services.access import require_role, require_staff
 from ..services.dashboard import case_months
 from ..services.workflow import TRANSITIONS
-from . import bp, pages
+from . import pages
+from .blueprint import bp
 
 logger = logging.getLogger(__name__)
 

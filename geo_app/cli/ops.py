@@ -1,35 +1,31 @@
-"""Operations commands of `minqing`: backup and restore (registered at the end of cli.py)."""
+"""`minqing serve|backup|restore`: running the app and keeping its data safe."""
 
-import functools
 import logging
+import os
 import sys
 
 import click
 
+from .common import embedded_cluster, friendly_errors, make_app, running_database_url
+
 logger = logging.getLogger(__name__)
 
 
-def _friendly(func):
-    """Apply cli.friendly_errors at call time (cli.py imports this module, so not at import time)."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        from .cli import friendly_errors
-
-        return friendly_errors(func)(*args, **kwargs)
-
-    return wrapper
-
-
-def _database_url():
-    """Return the app's database URL, starting the embedded cluster first if it is the one and is stopped."""
-    from .cli import _app, _embedded
-
-    app = _app()
-    cluster = _embedded(app)
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=None, help="Port (default: $PORT or 5000).")
+@click.option("--workers", type=int, default=2, show_default=True)
+@friendly_errors
+def serve(host, port, workers):
+    """Serve the app with gunicorn."""
+    app = make_app()
+    port = port or app.config["PORT"]
+    cluster = embedded_cluster(app)
     if cluster is not None and not cluster.is_running():
         cluster.start()
-    return app.config["DATABASE_URL"]
+    click.echo(f"serving 民情地图 on http://{host}:{port}")
+    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+                               f"{host}:{port}", "--access-logfile", "-", "geo_app.wsgi:app"])
 
 
 def _schema_note(url):
@@ -37,7 +33,7 @@ def _schema_note(url):
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine, text
 
-    from .migrate import alembic_config
+    from ..migrate import alembic_config
 
     head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
     engine = create_engine(url)
@@ -57,15 +53,15 @@ def _schema_note(url):
 @click.command("backup")
 @click.argument("out", type=click.Path(dir_okay=False))
 @click.option("--force", is_flag=True, help="Replace OUT if it exists.")
-@_friendly
+@friendly_errors
 def backup(out, force):
     """Write the whole database to OUT as a pg_dump custom-format archive.
 
     The archive holds residents' personal data; it is created readable by its owner only.
     """
-    from .services.backup import backup_database
+    from ..services.backup import backup_database
 
-    info = backup_database(_database_url(), out, overwrite=force)
+    info = backup_database(running_database_url(), out, overwrite=force)
     click.echo(f"backed up to {info['path']}: {info['bytes']} bytes, {info['entries']} archive entries "
                f"(PostgreSQL {info['server_major']})")
 
@@ -73,20 +69,20 @@ def backup(out, force):
 @click.command("restore")
 @click.argument("in_path", metavar="IN", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Confirm that the database's current data is to be replaced.")
-@_friendly
+@friendly_errors
 def restore(in_path, yes):
     """Replace ALL data in the database with the archive IN (written by `minqing backup`).
 
     Runs in a single transaction: if anything fails, the database is left as it was.
     """
-    from .services.backup import check_archive, restore_database
+    from ..services.backup import check_archive, restore_database
 
     check_archive(in_path)
     if not yes:
         click.echo(f"错误 error: restore replaces ALL data in the database with the contents of {in_path}; "
                    "nothing was changed. Run again with --yes to confirm.", err=True)
         sys.exit(1)
-    url = _database_url()
+    url = running_database_url()
     info = restore_database(url, in_path)
     click.echo(f"restored database {info['database']} from {in_path} "
                f"(a backup of {info['dbname']} made {info['created_at']})")

@@ -2,29 +2,30 @@
 
 import click
 
-from .cli import _cli_actor, in_transaction
+from ..models import USER_ROLES
+from .common import cli_actor, community_option, in_transaction
 
 # -- users ----------------------------------------------------------------------------------------
 
-@click.group()
+@click.group("users")
 def users():
     """Accounts: admin, cadre (社区干部), chief (四长 and grid workers)."""
 
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "cadre", "chief"]), required=True)
+@click.option("--role", type=click.Choice(list(USER_ROLES)), required=True)
 @click.option("--community", "community_code", help="Community code (required for cadre and chief).")
 @click.option("--person", "person_id", type=int, help="For a chief: the id of the person the account acts for.")
 @click.option("--password", help="Password (prompted for when omitted).")
 @in_transaction
 def users_add(session, username, role, community_code, person_id, password):
     """Create an account."""
-    from .services.accounts import add_user
+    from ..services.accounts import add_user
 
     if password is None:
         password = click.prompt("password", hide_input=True, confirmation_prompt=True)
-    add_user(session, username, role, password, community_code=community_code, person_id=person_id, actor=_cli_actor())
+    add_user(session, username, role, password, community_code=community_code, person_id=person_id, actor=cli_actor())
     click.echo(f"user {username} ({role}) created")
 
 
@@ -33,16 +34,16 @@ def users_add(session, username, role, community_code, person_id, password):
 @in_transaction
 def users_token(session, username):
     """Issue a new API token (replacing the old one) and print it once."""
-    from .services.accounts import issue_token
+    from ..services.accounts import issue_token
 
-    click.echo(issue_token(session, username, actor=_cli_actor()))
+    click.echo(issue_token(session, username, actor=cli_actor()))
 
 
 @users.command("list")
 @in_transaction
 def users_list(session):
     """List accounts."""
-    from .services.accounts import list_users
+    from ..services.accounts import list_users
 
     for row in list_users(session):
         click.echo(f"{row['username']:<16} {row['role']:<6} {row['community'] or '-':<10} {row['person'] or '-':<8} "
@@ -54,26 +55,23 @@ def users_list(session):
 @in_transaction
 def users_disable(session, username):
     """Disable an account (its sessions and token stop working)."""
-    from .services.accounts import set_active
+    from ..services.accounts import set_active
 
-    set_active(session, username, False, actor=_cli_actor())
+    set_active(session, username, False, actor=cli_actor())
     click.echo(f"user {username} disabled")
 
 
-@click.group()
+@click.group("points")
 def points():
     """爱心超市 points: balances, credits and redemptions per household."""
 
 
-COMMUNITY_OPTION = click.option("--community", "community_code", default="mingzhu", show_default=True)
-
-
 @points.command("summary")
-@COMMUNITY_OPTION
+@community_option()
 @in_transaction
 def points_summary(session, community_code):
     """Households, points earned, redeemed and outstanding."""
-    from .services.points import summary
+    from ..services.points import summary
 
     result = summary(session, community_code)
     click.echo(f"{result['households']} households, {result['earned']} points earned, "
@@ -82,11 +80,11 @@ def points_summary(session, community_code):
 
 @points.command("balance")
 @click.argument("household")
-@COMMUNITY_OPTION
+@community_option()
 @in_transaction
 def points_balance(session, household, community_code):
     """A household's balance and ledger."""
-    from .services.points import account
+    from ..services.points import account
 
     result = account(session, community_code, household)
     click.echo(f"{result['household']}: {result['balance']} points")
@@ -99,12 +97,12 @@ def points_balance(session, household, community_code):
 @click.argument("household")
 @click.argument("amount", type=click.IntRange(min=1))
 @click.option("--reason", required=True)
-@COMMUNITY_OPTION
+@community_option()
 @in_transaction
 def points_earn(session, household, amount, reason, community_code):
     """Credit a household."""
-    from .services.importing import community_id
-    from .services.points import earn
+    from ..services.importing import community_id
+    from ..services.points import earn
 
     click.echo(f"{household}: {earn(session, community_id(session, community_code), household, amount, reason)} points")
 
@@ -113,11 +111,11 @@ def points_earn(session, household, amount, reason, community_code):
 @click.argument("household")
 @click.argument("amount", type=click.IntRange(min=1))
 @click.option("--reason", default="爱心超市兑换", show_default=True)
-@COMMUNITY_OPTION
+@community_option()
 @in_transaction
 def points_redeem(session, household, amount, reason, community_code):
     """Redeem points at the 爱心超市; refused beyond the balance."""
-    from .services.importing import community_id
-    from .services.points import redeem
+    from ..services.importing import community_id
+    from ..services.points import redeem
 
     click.echo(f"{household}: {redeem(session, community_id(session, community_code), household, amount, reason)} points")

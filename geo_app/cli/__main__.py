@@ -1,0 +1,5 @@
+"""Run the `minqing` command as `python -m geo_app.cli`."""
+
+from . import cli
+
+cli()
