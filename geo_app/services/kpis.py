@@ -16,7 +16,7 @@ import logging
 from sqlalchemy import text
 
 from ..errors import ValidationError
-from ..models import ROLE_LABELS, UNIT_KIND_LABELS
+from ..models import COMMUNITY_QUEUE, ROLE_LABELS
 from .cases import case_filters_sql
 from .catalog import VOCABULARIES
 from .privacy import mask_name
@@ -84,13 +84,11 @@ def _rate(numerator, denominator):
 
 
 def _label(by, row, show_names):
-    if by in ("channel", "category"):
-        return VOCABULARIES[by][row.key]
-    if by == "unit_kind":
-        return UNIT_KIND_LABELS.get(row.key, "无责任单元")
+    if by in ("channel", "category", "unit_kind"):
+        return VOCABULARIES[by].get(row.key, "无责任单元")
     if by == "assignee":
-        if row.key == "community_queue":
-            return ROLE_LABELS["community_queue"]
+        if row.key == COMMUNITY_QUEUE:
+            return ROLE_LABELS[COMMUNITY_QUEUE]
         name = row.person_name if show_names else mask_name(row.person_name)
         return f"{name}（{ROLE_LABELS.get(row.person_role, '')}）"
     return row.key

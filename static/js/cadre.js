@@ -138,7 +138,7 @@
       return null;
     }
     var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(c.code) + "/transitions"), {
-      method: "POST", json: { action: "dispatch", version: c.version, assignee_id: assignee.person.id },
+      method: "POST", json: { action: MQ.config.dispatch_action, version: c.version, assignee_id: assignee.person.id },
     });
     if (!res.ok) {
       status(MQ.errorMessage(res));

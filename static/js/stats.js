@@ -179,7 +179,7 @@
   /* ------------------------------------------------------------- overdue */
 
   function overdueRow(c) {
-    var kind = c.overdue === "response" ? "签收超时" : "办结超时";
+    var kind = c.overdue_label;
     var due = c.overdue === "response" ? c.response_due_at : c.resolve_due_at;
     var a = c.assignee || {};
     return MQ.el("tr", { dataset: { code: c.code } },
