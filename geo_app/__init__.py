@@ -12,7 +12,11 @@ from .extensions import db
 from .jsonio import StrictJSONProvider
 
 logger = logging.getLogger(__name__)
-PROJECT_STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# An installed package carries its static files (setup.py); a source checkout serves the project's static/.
+PACKAGED_STATIC = os.path.join(PACKAGE_DIR, "static")
+STATIC_FOLDER = PACKAGED_STATIC if os.path.isdir(PACKAGED_STATIC) else os.path.join(os.path.dirname(PACKAGE_DIR),
+                                                                                      "static")
 
 
 class MinQingFlask(Flask):
@@ -22,7 +26,7 @@ class MinQingFlask(Flask):
 def create_app(overrides=None):
     """Create and configure the Flask application."""
     instance_path = os.environ.get("MINQING_INSTANCE_PATH")
-    app = MinQingFlask(__name__, instance_relative_config=True, static_folder=PROJECT_STATIC,
+    app = MinQingFlask(__name__, instance_relative_config=True, static_folder=STATIC_FOLDER,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, overrides)
     db.init_app(app)
