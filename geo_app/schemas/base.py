@@ -95,6 +95,12 @@ def validate_value(annotation, value, field):
         raise ValidationError(error.message.replace("body", field, 1), field=field) from None
 
 
+def refuse_backwards(start, end, first, second):
+    """Refuse a window whose start is not before its end, naming the first field."""
+    if start and end and start >= end:
+        raise ValidationError(f"{first} 必须早于 {second} ({first} must be before {second})", field=first)
+
+
 def no_nul(value):
     """Refuse text with a NUL character (PostgreSQL cannot store it)."""
     if isinstance(value, str) and "\x00" in value:

@@ -12,7 +12,20 @@ from ..models import ACTIONS
 from ..services.clock import LOCAL_TZ
 from ..services.kpis import GROUPINGS
 from ..services.transitions import REQUIRED_FIELD
-from .base import BBox, CommunityCode, Crs, Id, Offset, Query, Strict, Text, code_help, code_of, codes_of
+from .base import (
+    BBox,
+    CommunityCode,
+    Crs,
+    Id,
+    Offset,
+    Query,
+    Strict,
+    Text,
+    code_help,
+    code_of,
+    codes_of,
+    refuse_backwards,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 4000
@@ -157,9 +170,7 @@ class CaseFilterQuery(Query):
 
     @model_validator(mode="after")
     def _window(self):
-        start, end = self.start, self.end
-        if start and end and start >= end:
-            raise ValidationError("from 必须早于 to (from must be before to)", field="from")
+        refuse_backwards(self.start, self.end, "from", "to")
         return self
 
     @property

@@ -8,15 +8,15 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from ..errors import ValidationError
 from ..geo.validate import parse_point
-from ..models import CATEGORIES, OPEN_STATUSES
+from ..models import CATEGORIES, OPEN_STATUSES, STATUSES
 from ..services.clock import LOCAL_TZ
-from .base import Query, Text
+from .base import Query, Text, refuse_backwards
 from .cases import MAX_TEXT
 
 MAX_RESULTS = 1000
 DEFAULT_SPAN = timedelta(days=90)
-# The spec's two statuses, as ours.
-STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": ("resolved", "visited", "closed", "duplicate")}
+# The spec's two statuses, as ours: a case not open is closed (resolved, visited, closed or a duplicate).
+STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": tuple(s for s in STATUSES if s not in OPEN_STATUSES)}
 
 
 def service_code(value, field="service_code"):
@@ -118,10 +118,7 @@ class ServiceRequestsQuery(Query):
 
     @model_validator(mode="after")
     def _window(self):
-        start, end = self.start, self.end
-        if start and end and start >= end:
-            raise ValidationError("start_date 必须早于 end_date (start_date must be before end_date)",
-                                  field="start_date")
+        refuse_backwards(self.start, self.end, "start_date", "end_date")
         return self
 
     @property

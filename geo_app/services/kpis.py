@@ -31,8 +31,13 @@ GROUPINGS = {
     "month": "to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
     "community": "cm.code",
 }
-COLUMNS = ("key", "label", "received", "resolved", "in_progress", "response_rate", "resolution_rate", "on_time_rate",
-           "satisfaction_rate", "mean_hours_to_resolve")
+# What each column is called where a person reads it (the stats page).
+COLUMN_LABELS = {
+    "key": "分组", "label": "名称", "received": "受理", "resolved": "办结", "in_progress": "办理中",
+    "response_rate": "响应率", "resolution_rate": "办结率", "on_time_rate": "按期办结率", "satisfaction_rate": "满意率",
+    "mean_hours_to_resolve": "平均办结（小时）",
+}
+COLUMNS = tuple(COLUMN_LABELS)
 
 
 def stats(session, by, filters=None, *, show_names=True):

@@ -17,6 +17,7 @@ from ..schemas import CASES_PAGE_MAX
 from ..services.access import require_role, require_staff
 from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
+from ..services.kpis import COLUMN_LABELS
 from . import pages
 from .blueprint import bp
 
@@ -113,7 +114,7 @@ def stats():
     require_role(viewer, "admin", "cadre")
     community = pages.staff_community(db.session, viewer, _requested_community(),
                                       current_app.config["DEFAULT_COMMUNITY"])
-    config = {"api": _api_root(), "community": community["code"],
+    config = {"api": _api_root(), "community": community["code"], "columns": COLUMN_LABELS,
               "case_page": url_for("web.case_page", code="CODE")}
     return render_template("web/stats.html", community=community, page_config=config,
                            echarts_url=vendor_url(ECHARTS_JS, _vendor_base_url()))

@@ -50,7 +50,7 @@
   function assigneeText(c) {
     var a = c.assignee || {};
     if (a.name) return (a.role_label || "") + " " + a.name;
-    return (a.role_label || "社区党委") + "（未指定责任人）";
+    return a.role_label + "（未指定责任人）";
   }
 
   function statusChip(c) {

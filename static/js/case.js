@@ -113,7 +113,7 @@
         fact("渠道", label(c.channel)), fact("类别", label(c.category)), fact("紧急程度", label(c.urgency)),
         fact("标签", (c.tags || []).map(label).join("、")), fact("地址", c.address),
         fact("责任单元", c.unit ? c.unit.kind_label + " " + c.unit.name : "不在任何责任单元内"),
-        fact("责任人", a.name ? (a.role_label || "") + " " + a.name + (a.phone ? " " + a.phone : "") : (a.role_label || "社区党委"),
+        fact("责任人", a.name ? (a.role_label || "") + " " + a.name + (a.phone ? " " + a.phone : "") : a.role_label,
           "assignee"),
         fact("反映人", c.anonymous ? "匿名" : c.reporter_name), fact("联系电话", c.reporter_phone),
         fact("户号", c.household),

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser.conftest import log_in
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
@@ -11,18 +12,7 @@ CHIEF_LOGIN = ("chief", "mingzhu-chief")  # the demo 楼栋长 of BD01 (geo_app.
 
 @pytest.fixture(scope="module")
 def chief_login(browser, live_server):
-    """The browser storage (session cookie) of the demo chief, logged in through /login."""
-    context = browser.new_context()
-    try:
-        page = context.new_page()
-        page.goto(f"{live_server.url}/login?next=/")
-        page.fill("#username", CHIEF_LOGIN[0])
-        page.fill("#password", CHIEF_LOGIN[1])
-        with page.expect_navigation():
-            page.click("button[type=submit]")
-        return context.storage_state()
-    finally:
-        context.close()
+    return log_in(browser, live_server, CHIEF_LOGIN, "/")
 
 
 def offered(page):
