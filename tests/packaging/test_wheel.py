@@ -15,8 +15,16 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC_SERVED = ("css", "js", "vendor")  # what the app serves under /static (the rest of static/ builds vendor/)
-COPY_IGNORED = (".git", ".venv", "build", "dist", "instance", "node_modules", "test-artifacts", "*.egg-info",
-                "__pycache__", ".pytest_cache", ".ruff_cache", ".hypothesis")
+# Left out of the copy the wheel is built from: at the top (vendor/ has dist/ and build/ folders of its own) ...
+TOP_IGNORED = {".git", ".venv", "build", "dist", "instance", "test-artifacts", ".pytest_cache", ".ruff_cache",
+               ".hypothesis", "minqing_map.egg-info"}
+# ... and anywhere.
+IGNORED_ANYWHERE = {"__pycache__", "node_modules"}
+
+
+def _ignored(folder, names):
+    top = Path(folder) == ROOT
+    return {name for name in names if name in IGNORED_ANYWHERE or (top and name in TOP_IGNORED)}
 
 
 def _run(*args, cwd, env=None):
@@ -37,7 +45,7 @@ def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
     # Build from a clean copy: setuptools builds in the tree, and a stale build/ there would hide a missing file.
     source = work / "source"
-    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(*COPY_IGNORED))
+    shutil.copytree(ROOT, source, ignore=_ignored)
     _run(sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(source), cwd=work)
     wheel = next((work / "dist").glob("minqing_map-*.whl"))
     venv = work / "venv"
