@@ -1,12 +1,22 @@
-FROM python:3.11-slim-bookworm
-RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm postgresql-client && rm -rf /var/lib/apt/lists/*
-WORKDIR /app
-COPY pyproject.toml README.md ./
+# Build the front-end assets and the wheel, then install the wheel (not the source tree) in a clean image,
+# so the image runs exactly what the package ships.
+FROM python:3.11-slim-bookworm AS build
+RUN apt-get update && apt-get install -y --no-install-recommends nodejs npm && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY pyproject.toml setup.py README.md ./
 COPY geo_app ./geo_app
-RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir -e .
 COPY static ./static
-RUN VENDOR_PYTHON=/app/.venv/bin/python sh static/build_vendor.sh && rm -rf static/node_modules
+# folium is needed to build static/vendor (build_vendor.py copies one of its files).
+RUN python -m venv /build && /build/bin/pip install --no-cache-dir folium \
+    && VENDOR_PYTHON=/build/bin/python sh static/build_vendor.sh \
+    && /build/bin/pip wheel --no-cache-dir --no-deps -w /dist .
+
+FROM python:3.11-slim-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends postgresql-client && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY --from=build /dist /dist
+RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir /dist/*.whl && rm -rf /dist
 COPY layers ./layers
-ENV PATH=/app/.venv/bin:$PATH PORT=8000
+ENV PATH=/app/.venv/bin:$PATH PORT=8000 MINQING_INSTANCE_PATH=/app/instance
 EXPOSE 8000
 CMD ["sh", "-c", "minqing db upgrade && gunicorn --workers 4 --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]

@@ -20,6 +20,7 @@ import shapely
 
 from geo_app.config import CASE_DEADLINES_DEFAULT
 from geo_app.models import CATEGORIES, CHANNELS, SITE_KIND_LABELS, SITE_KINDS
+from geo_app.models import STATUSES as CASE_STATUSES
 from geo_app.services.demo_cases import TAGS_BY_CATEGORY, TITLES
 
 from .layout import DEFAULT_SEED, LANE_COLS, LANE_ROWS, Layout, Spec
@@ -43,8 +44,7 @@ CHANNEL_WEIGHTS = {"night_talk": 3, "mailbox": 5, "lawyer": 2, "grid_worker": 25
                    "resident": 25, "hotline_12345": 20, "other": 3}
 CATEGORY_WEIGHTS = {"dispute": 15, "hardship": 10, "suggestion": 12, "hazard": 18, "legal": 5, "sentiment": 5,
                     "environment": 30, "other": 5}
-STATUSES = ("received", "dispatched", "accepted", "in_progress", "resolved", "visited", "closed", "returned",
-            "duplicate")
+STATUSES = tuple(CASE_STATUSES)  # workflow order; the weights below follow it
 STATUS_WEIGHTS_OLD = (1, 2, 2, 4, 20, 40, 25, 2, 4)
 STATUS_WEIGHTS_RECENT = (5, 15, 15, 20, 20, 15, 4, 3, 3)
 STAGE = {"received": 0, "dispatched": 1, "accepted": 2, "in_progress": 3, "resolved": 4, "visited": 5, "closed": 6,

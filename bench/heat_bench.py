@@ -8,8 +8,6 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from geo_app.services.heat import METRES_PER_DEGREE_LAT, cell_size_m
-
 from .generate import TZ, YEAR_END
 from .report import Figure, median
 from .server import get
@@ -20,6 +18,13 @@ RUNS = 5
 TIME_TARGET_MS = 250.0
 SPEEDUP_TARGET = 3.0
 BYTES_SHARE_TARGET = 0.01
+METRES_PER_DEGREE_LAT = 111_320.0
+
+
+def cell_size_m(zoom):
+    """Return the cell edge in metres for a zoom: about 24 screen pixels at ~23°N (as heat_level holds)."""
+    metres_per_pixel = 156_543.03 * math.cos(math.radians(23)) / (2 ** zoom)
+    return max(10.0, min(20_000.0, round(metres_per_pixel * 24, 1)))
 
 
 def windows():

@@ -12,7 +12,11 @@ from .extensions import db
 from .jsonio import StrictJSONProvider
 
 logger = logging.getLogger(__name__)
-PROJECT_STATIC = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
+PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+# An installed package carries its static files (setup.py); a source checkout serves the project's static/.
+PACKAGED_STATIC = os.path.join(PACKAGE_DIR, "static")
+STATIC_FOLDER = PACKAGED_STATIC if os.path.isdir(PACKAGED_STATIC) else os.path.join(os.path.dirname(PACKAGE_DIR),
+                                                                                      "static")
 
 
 class MinQingFlask(Flask):
@@ -22,7 +26,7 @@ class MinQingFlask(Flask):
 def create_app(overrides=None):
     """Create and configure the Flask application."""
     instance_path = os.environ.get("MINQING_INSTANCE_PATH")
-    app = MinQingFlask(__name__, instance_relative_config=True, static_folder=PROJECT_STATIC,
+    app = MinQingFlask(__name__, instance_relative_config=True, static_folder=STATIC_FOLDER,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, overrides)
     db.init_app(app)
@@ -57,7 +61,7 @@ def _register_error_handlers(app):
     @app.before_request
     def refuse_nul_in_url():
         if "\x00" in request.path or any("\x00" in k or "\x00" in v for k, v in request.args.items(multi=True)):
-            raise ValidationError("the URL contains a NUL character", field="url")
+            raise ValidationError("地址中含有 NUL 字符 (the URL contains a NUL character)", field="url")
 
     @app.errorhandler(ValueError)
     def handle_nul_in_body(error):
@@ -65,7 +69,8 @@ def _register_error_handlers(app):
         if "NUL (0x00)" not in str(error):
             raise error
         db.session.rollback()
-        return jsonify({"error": "invalid", "field": "body", "message": "a text field contains a NUL character"}), 400
+        return jsonify({"error": "invalid", "field": "body",
+                        "message": "文字中含有 NUL 字符 (a text field contains a NUL character)"}), 400
 
     @app.errorhandler(OperationalError)
     def handle_database_down(error):
@@ -82,9 +87,11 @@ def _register_error_handlers(app):
 
     @app.errorhandler(405)
     def handle_method(error):
-        return jsonify({"error": "method_not_allowed", "message": str(error.description)}), 405
+        return jsonify({"error": "method_not_allowed",
+                        "message": f"此地址不支持 {request.method} 请求 ({error.description})"}), 405
 
     @app.errorhandler(413)
     def handle_too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"]
-        return jsonify({"error": "too_large", "message": f"request body exceeds {limit} bytes"}), 413
+        return jsonify({"error": "too_large",
+                        "message": f"请求体超过 {limit} 字节 (request body exceeds {limit} bytes)"}), 413

@@ -96,7 +96,6 @@ SETTINGS = (
             "爱心超市 points a confirmed report earns, by category", env=False,
             shown_default="安全隐患 20, 矛盾纠纷 15, …"),
 )
-SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 # Read by create_app() before the configuration exists, so not an app.config value.
 INSTANCE_PATH_VARIABLE = "MINQING_INSTANCE_PATH"
 

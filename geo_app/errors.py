@@ -31,11 +31,6 @@ class ValidationError(AppError):
     code = "invalid"
 
 
-class UnprocessableError(AppError):
-    status = 422
-    code = "unprocessable"
-
-
 class NotFoundError(AppError):
     status = 404
     code = "not_found"
@@ -54,11 +49,6 @@ class ForbiddenError(AppError):
 class UnauthorizedError(AppError):
     status = 401
     code = "unauthorized"
-
-
-class ServiceUnavailableError(AppError):
-    status = 503
-    code = "unavailable"
 
 
 class ImportRefused(AppError):

@@ -28,3 +28,17 @@ def case_body(**overrides):
             "household": "BD03-301"}
     body.update(overrides)
     return body
+
+
+def case_in(**overrides):
+    """A validated new case, as the services take it."""
+    from geo_app.schemas import CaseIn
+
+    return CaseIn(**case_body(**overrides))
+
+
+def change(action, version, **extra):
+    """A validated workflow action, as the services take it."""
+    from geo_app.schemas import TransitionIn
+
+    return TransitionIn(action=action, version=version, **extra)

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from geo_app.extensions import db
 from geo_app.services.backup import connection_params
 from geo_app.services.cases import create_case
-from tests.factories import case_body
+from tests.factories import case_in
 
 TABLES = ("civic_case", "case_event", "case_counter")
 
@@ -31,7 +31,7 @@ def fingerprint(app):
 def change_data(app):
     """Take in a new case and edit an old one, as a day's work would."""
     with app.app_context():
-        case, created = create_case(db.session, case_body(title="备份之后的新民情"), idempotency_key="after-backup")
+        case, created = create_case(db.session, case_in(title="备份之后的新民情"), idempotency_key="after-backup")
         assert created
         db.session.execute(text("UPDATE civic_case SET title = title || '（已修改）' "
                                 "WHERE id = (SELECT min(id) FROM civic_case)"))
@@ -68,7 +68,7 @@ def test_backup_change_restore_brings_the_data_back_exactly(app, cli_runner, arc
 
     # The app works on the restored database: the next case takes the code the discarded one had.
     with app.app_context():
-        case, created = create_case(db.session, case_body(), idempotency_key="after-restore")
+        case, created = create_case(db.session, case_in(), idempotency_key="after-restore")
         db.session.commit()
         assert created and case["code"] == new_code
         db.session.remove()

@@ -3,18 +3,17 @@
 from flask import Response, current_app, jsonify, request
 
 from ..auth import current_viewer
-from ..errors import AppError, ValidationError
+from ..errors import ValidationError
 from ..extensions import db
-from ..geo.validate import parse_int
+from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn
 from ..services import case_store, kpis
 from ..services import cases as case_service
 from ..services import heat as heat_service
-from ..services.access import case_scope, check_case_action, check_case_visible, require_role
-from ..services.catalog import vocabulary_list
-from ..services.workflow import ACTION_LABELS, transition
-from . import schemas
+from ..services.access import case_scope, check_case_action, check_case_visible, may_see_case, require_role
+from ..services.catalog import all_vocabularies
+from ..services.workflow import transition
 from .blueprint import bp
-from .params import case_filters, json_body
+from .params import args_as, body_as
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -23,60 +22,57 @@ def _policy():
     return case_service.CasePolicy.from_config(current_app.config)
 
 
+def _case_for(viewer, code):
+    """Return a case as the viewer may see it, with the actions they may take."""
+    return case_store.get_case(db.session, code, include_private=viewer.sees_private, viewer=viewer)
+
+
 @bp.post("/cases")
 def create_case():
     viewer = current_viewer()
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
-        raise ValidationError(f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters", field="Idempotency-Key")
-    data = schemas.validate(schemas.CaseIn, json_body()).model_dump(exclude_none=True)
+        raise ValidationError(f"Idempotency-Key 须为 1 到 {MAX_IDEMPOTENCY_KEY} 个字符 "
+                              f"(Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters)", field="Idempotency-Key")
+    data = body_as(CaseIn)
     # Keys are per caller: one client's key never returns another client's case.
     scoped_key = f"{viewer.actor}:{key}" if key else None
     case, created = case_service.create_case(db.session, data, actor=viewer.actor, policy=_policy(),
                                              idempotency_key=scoped_key)
     db.session.commit()
     status = 201 if created else 200
-    if not viewer.is_staff:
+    if not viewer.is_staff or not may_see_case(viewer, case_store.get_case_row(db.session, case["code"])):
         return jsonify(case_service.public_receipt(case)), status
-    if not viewer.sees_private:
-        try:
-            check_case_visible(viewer, case_store.get_case_row(db.session, case["code"]))
-        except AppError:
-            return jsonify(case_service.public_receipt(case)), status
-        return jsonify(case_store.get_case(db.session, case["code"], include_private=False)), status
-    case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
-    return jsonify(case), status
+    answer = _case_for(viewer, case["code"])
+    if viewer.sees_private:
+        answer["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
+    return jsonify(answer), status
 
 
 @bp.get("/cases")
 def list_cases():
-    scope = case_scope(current_viewer())
-    schemas.validate(schemas.CasesQuery, request.args.to_dict())
-    limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
-    offset = parse_int(request.args.get("offset"), "offset", default=0)
-    filters = case_filters(request.args) | scope
-    if request.args.get("overdue") in ("1", "true"):
-        filters["overdue"] = True
-    return jsonify(case_service.list_cases(db.session, filters, limit=limit, offset=offset))
+    viewer = current_viewer()
+    scope = case_scope(viewer)
+    query = args_as(CasesQuery)
+    return jsonify(case_service.list_cases(db.session, query.filters() | scope, limit=query.limit,
+                                           offset=query.offset, viewer=viewer))
 
 
 @bp.get("/cases/<code>")
 def get_case(code):
     viewer = current_viewer()
     check_case_visible(viewer, case_store.get_case_row(db.session, code))
-    return jsonify(case_store.get_case(db.session, code, include_private=viewer.sees_private))
+    return jsonify(_case_for(viewer, code))
 
 
 @bp.post("/cases/<code>/transitions")
 def post_transition(code):
     viewer = current_viewer()
-    payload = schemas.validate(schemas.TransitionIn, json_body()).model_dump(exclude_none=True)
-    check_case_action(viewer, case_store.get_case_row(db.session, code), payload.get("action"))
-    case = transition(db.session, code, payload, actor=viewer.actor, policy=_policy())
+    change = body_as(TransitionIn)
+    check_case_action(viewer, case_store.get_case_row(db.session, code), change.action)
+    transition(db.session, code, change, actor=viewer.actor, policy=_policy())
     db.session.commit()
-    if not viewer.sees_private:
-        case = case_store.get_case(db.session, code, include_private=False)
-    return jsonify(case)
+    return jsonify(_case_for(viewer, code))
 
 
 @bp.get("/track/<code>")
@@ -87,9 +83,8 @@ def track(code):
 @bp.get("/heat")
 def heat():
     viewer = current_viewer()
-    schemas.validate(schemas.HeatQuery, request.args.to_dict())
-    zoom = parse_int(request.args.get("zoom"), "zoom", default=16, minimum=1, maximum=20)
-    filters = case_filters(request.args)
+    query = args_as(HeatQuery)
+    filters, zoom = query.filters(), query.zoom
     if viewer.is_staff:
         filters |= case_scope(viewer)
         min_count = 1
@@ -97,10 +92,12 @@ def heat():
         # The public heat must not single out a case: coarse cells, whole days, no per-person or status slices.
         for name in ("assignee", "status"):
             if request.args.get(name):
-                raise ValidationError(f"{name} is a staff-only filter of the heatmap", field=name)
+                raise ValidationError(f"{name} 仅供工作人员筛选热力图 ({name} is a staff-only filter of the heatmap)",
+                                      field=name)
         for name in ("from", "to"):
             if request.args.get(name) and len(request.args[name]) != 10:
-                raise ValidationError(f"{name} must be a whole day (YYYY-MM-DD) on the public heatmap", field=name)
+                raise ValidationError(f"公开热力图的 {name} 只能是整天（YYYY-MM-DD） "
+                                      f"({name} must be a whole day (YYYY-MM-DD) on the public heatmap)", field=name)
         zoom = min(zoom, current_app.config["HEAT_PUBLIC_MAX_ZOOM"])
         min_count = current_app.config["HEAT_PUBLIC_MIN_COUNT"]
     return jsonify(heat_service.heat_cells(db.session, filters, zoom=zoom, min_count=min_count))
@@ -110,9 +107,9 @@ def heat():
 def stats():
     viewer = current_viewer()
     require_role(viewer, "admin", "cadre")
-    schemas.validate(schemas.StatsQuery, request.args.to_dict())
-    result = kpis.stats(db.session, request.args.get("by", "channel"), case_filters(request.args) | case_scope(viewer))
-    if request.args.get("format") == "csv":
+    query = args_as(StatsQuery)
+    result = kpis.stats(db.session, query.by, query.filters() | case_scope(viewer))
+    if query.format == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})
     return jsonify(result)
@@ -120,6 +117,4 @@ def stats():
 
 @bp.get("/vocabularies")
 def vocabularies():
-    return jsonify({name: vocabulary_list(name) for name in ("channel", "category", "tag", "urgency", "status",
-                                                              "satisfaction")} |
-                   {"action": [{"code": c, "label": label} for c, label in ACTION_LABELS.items()]})
+    return jsonify(all_vocabularies())

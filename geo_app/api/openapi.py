@@ -3,12 +3,14 @@
 from apispec import APISpec
 from flask import current_app, jsonify
 
-from . import schemas
+from .. import schemas
 from .blueprint import bp
 
-BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn)
+BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.EarnIn)
 ERROR = {"type": "object", "required": ["error", "message"],
-         "properties": {"error": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}
+         "properties": {"error": {"type": "string", "description": "a machine-readable code"},
+                        "message": {"type": "string", "description": "Chinese, naming the field and the problem"},
+                        "field": {"type": "string"}}}
 JSON_ANY = {"type": "object", "additionalProperties": True}
 
 # path, method, summary, query model, body model, success status, who may call
@@ -16,7 +18,7 @@ OPERATIONS = [
     ("/lookup", "get", "Units covering a point, their people and the assignee", schemas.PointQuery, None, 200, "staff"),
     ("/units", "get", "Units as GeoJSON with their people", schemas.UnitsQuery, None, 200, "staff"),
     ("/people", "get", "People currently responsible for units", schemas.PeopleQuery, None, 200, "staff"),
-    ("/sites", "get", "Red education and service sites as GeoJSON", None, None, 200, "public"),
+    ("/sites", "get", "Red education and service sites as GeoJSON", schemas.SitesQuery, None, 200, "public"),
     ("/sites/nearest", "get", "The sites nearest a point", schemas.NearestQuery, None, 200, "public"),
     ("/cases", "get", "A page of cases the caller may see", schemas.CasesQuery, None, 200, "staff"),
     ("/cases", "post", "Report a case (anonymous allowed, rate-limited)", None, schemas.CaseIn, 201, "public"),
@@ -29,17 +31,23 @@ OPERATIONS = [
     ("/vocabularies", "get", "Codes and Chinese labels", None, None, 200, "public"),
     ("/points/{community}", "get", "爱心超市 totals", None, None, 200, "cadre"),
     ("/points/{community}/{household}", "get", "A household's balance and ledger", None, None, 200, "cadre"),
-    ("/points/{community}/{household}/earn", "post", "Credit a household", None, schemas.PointsIn, 200, "cadre"),
+    ("/points/{community}/{household}/earn", "post", "Credit a household", None, schemas.EarnIn, 200, "cadre"),
     ("/points/{community}/{household}/redeem", "post", "Redeem points; refused beyond the balance", None,
      schemas.PointsIn, 200, "cadre"),
 ]
 
 
-def _query_parameters(model):
+def _query_parameters(model, config):
     schema = model.model_json_schema(by_alias=True)
     required = set(schema.get("required", []))
-    return [{"name": name, "in": "query", "required": name in required, "schema": _inline(prop),
-             "description": prop.get("description", "")} for name, prop in schema["properties"].items()]
+    parameters = [{"name": name, "in": "query", "required": name in required, "schema": _inline(prop),
+                   "description": prop.get("description", "")} for name, prop in schema["properties"].items()]
+    for parameter in parameters:  # limits that come from the settings, as this server has them
+        default_name, max_name = getattr(model, "SETTINGS", {}).get(parameter["name"], (None, None))
+        if max_name:
+            parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": config[max_name],
+                                   "default": config[default_name]}
+    return parameters
 
 
 def _inline(prop):
@@ -59,8 +67,8 @@ def _component(model):
     return schema
 
 
-def build_spec(version="0.1.0"):
-    """Return the OpenAPI document as a dict."""
+def build_spec(config, version="0.1.0"):
+    """Return the OpenAPI document as a dict, with the limits this server's settings give."""
     spec = APISpec(title="民情地图 MinQing Map API", version=version, openapi_version="3.0.3",
                    servers=[{"url": "/api/v1"}],
                    info={"description": "Community governance by the map. Staff authenticate with "
@@ -85,7 +93,7 @@ def build_spec(version="0.1.0"):
                                             "schema": {"type": "string", "maxLength": 100}})
             operation["responses"]["404"] = {"description": "not found"}
         if query is not None:
-            operation["parameters"] += _query_parameters(query)
+            operation["parameters"] += _query_parameters(query, config)
         if body is not None:
             operation["requestBody"] = {"required": True, "content": {"application/json": {
                 "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
@@ -99,4 +107,4 @@ def build_spec(version="0.1.0"):
 
 @bp.get("/openapi.json")
 def openapi():
-    return jsonify(build_spec(current_app.config.get("VERSION", "0.1.0")))
+    return jsonify(build_spec(current_app.config, current_app.config.get("VERSION", "0.1.0")))

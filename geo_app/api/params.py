@@ -1,61 +1,33 @@
-"""Query-string parsing shared by the API views."""
-
-from datetime import date, datetime, time, timedelta
+"""Reading a request's JSON body and arguments into the input schemas."""
 
 from flask import current_app, request
 
 from ..errors import ValidationError
-from ..geo.validate import parse_bbox, parse_int
-from ..services.catalog import parse_code
-from ..services.clock import LOCAL_TZ
-
-
-def parse_day(value, field, *, end=False):
-    """Return the start of a YYYY-MM-DD day (or of the next day when end) in China time, or a full timestamp."""
-    if not value:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1 if end else 0), time(), LOCAL_TZ)
-        moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
-    except ValueError:
-        raise ValidationError(f"{field} must be a date like 2024-01-31 or an ISO timestamp, got {value[:40]!r}",
-                              field=field) from None
+from ..schemas import validate
 
 
 def json_body():
     """Return the request's JSON object, or refuse with a message naming the problem."""
     if not request.is_json:
-        raise ValidationError("send a JSON body with Content-Type: application/json", field="body")
+        raise ValidationError("请以 JSON 发送请求体 (send a JSON body with Content-Type: application/json)", field="body")
     from ..jsonio import StrictJSONError
 
     try:
         data = current_app.json.loads(request.get_data(cache=True))
     except StrictJSONError as exc:
-        raise ValidationError(f"the body is refused: {exc}", field="body") from None
+        raise ValidationError(f"请求体含有不允许的内容 (the body is refused: {exc})", field="body") from None
     except (ValueError, UnicodeDecodeError):
-        raise ValidationError("the body is not valid JSON", field="body") from None
+        raise ValidationError("请求体不是有效的 JSON (the body is not valid JSON)", field="body") from None
     if not isinstance(data, dict):
-        raise ValidationError("the body must be a JSON object", field="body")
+        raise ValidationError("请求体必须是 JSON 对象 (the body must be a JSON object)", field="body")
     return data
 
 
-def case_filters(args):
-    """Return case filters from query arguments: codes or Chinese labels, comma-separated lists."""
-    filters = {}
-    for name in ("status", "channel", "category"):
-        if args.get(name):
-            filters[name] = [parse_code(name, v, name) for v in args[name].split(",") if v.strip()]
-    if args.get("assignee"):
-        filters["assignee"] = parse_int(args["assignee"], "assignee", default=None, minimum=1)
-    if args.get("bbox"):
-        filters["bbox"] = parse_bbox(args["bbox"])
-    filters["from"] = parse_day(args.get("from"), "from")
-    filters["to"] = parse_day(args.get("to"), "to", end=True)
-    if filters["from"] and filters["to"] and filters["from"] >= filters["to"]:
-        raise ValidationError("from must be before to", field="from")
-    if args.get("community"):
-        filters["community"] = args["community"]
-    return filters
+def body_as(model):
+    """Return the JSON body validated as an input schema."""
+    return validate(model, json_body(), current_app.config)
+
+
+def args_as(model):
+    """Return the query arguments validated as an input schema (limits from the settings)."""
+    return validate(model, request.args.to_dict(), current_app.config)

@@ -4,12 +4,12 @@ from flask import jsonify
 
 from ..auth import current_viewer
 from ..extensions import db
+from ..schemas import EarnIn, Household, PointsIn, validate_value
 from ..services import points as points_service
 from ..services.access import check_community, require_role
 from ..services.importing import community_id
-from . import schemas
 from .blueprint import bp
-from .params import json_body
+from .params import body_as
 
 
 def _community(code):
@@ -18,6 +18,10 @@ def _community(code):
     cid = community_id(db.session, code)
     check_community(viewer, cid)
     return cid
+
+
+def _household(household):
+    return validate_value(Household, household, "household")
 
 
 @bp.get("/points/<community>/<household>")
@@ -34,17 +38,17 @@ def points_summary(community):
 
 @bp.post("/points/<community>/<household>/redeem")
 def points_redeem(community, household):
-    cid = _community(community)
-    data = schemas.validate(schemas.PointsIn, json_body()).model_dump()
-    balance = points_service.redeem(db.session, cid, household, data.get("points"), data.get("reason") or "爱心超市兑换")
+    cid, household = _community(community), _household(household)
+    change = body_as(PointsIn)
+    balance = points_service.redeem(db.session, cid, household, change.points, change.reason or "爱心超市兑换")
     db.session.commit()
     return jsonify({"household": household, "balance": balance})
 
 
 @bp.post("/points/<community>/<household>/earn")
 def points_earn(community, household):
-    cid = _community(community)
-    data = schemas.validate(schemas.PointsIn, json_body()).model_dump()
-    balance = points_service.earn(db.session, cid, household, data.get("points"), data.get("reason"))
+    cid, household = _community(community), _household(household)
+    change = body_as(EarnIn)
+    balance = points_service.earn(db.session, cid, household, change.points, change.reason)
     db.session.commit()
     return jsonify({"household": household, "balance": balance})

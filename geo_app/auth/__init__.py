@@ -33,7 +33,7 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error):
-        return jsonify({"error": "csrf", "message": f"CSRF check failed: {error.description}"}), 400
+        return jsonify({"error": "csrf", "message": f"页面已过期，请刷新后重试 (CSRF check failed: {error.description})"}), 400
 
     @app.errorhandler(429)
     def handle_rate_limit(error):

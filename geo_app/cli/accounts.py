@@ -93,29 +93,42 @@ def points_balance(session, household, community_code):
         click.echo(f"  {entry['at'][:10]} {sign}{entry['points']:>5} → {entry['balance_after']:>5}  {entry['reason']}")
 
 
+def _points_change(model, household, amount, reason):
+    """Validate a ledger change as the API does: the same schema, the same limits and messages."""
+    from ..schemas import Household, validate, validate_value
+
+    return validate_value(Household, household, "household"), validate(model, {"points": amount, "reason": reason})
+
+
 @points.command("earn")
 @click.argument("household")
-@click.argument("amount", type=click.IntRange(min=1))
+@click.argument("amount", type=int)
 @click.option("--reason", required=True)
 @community_option()
 @in_transaction
 def points_earn(session, household, amount, reason, community_code):
     """Credit a household."""
+    from ..schemas import EarnIn
     from ..services.importing import community_id
     from ..services.points import earn
 
-    click.echo(f"{household}: {earn(session, community_id(session, community_code), household, amount, reason)} points")
+    household, change = _points_change(EarnIn, household, amount, reason)
+    balance = earn(session, community_id(session, community_code), household, change.points, change.reason)
+    click.echo(f"{household}: {balance} points")
 
 
 @points.command("redeem")
 @click.argument("household")
-@click.argument("amount", type=click.IntRange(min=1))
+@click.argument("amount", type=int)
 @click.option("--reason", default="爱心超市兑换", show_default=True)
 @community_option()
 @in_transaction
 def points_redeem(session, household, amount, reason, community_code):
     """Redeem points at the 爱心超市; refused beyond the balance."""
+    from ..schemas import PointsIn
     from ..services.importing import community_id
     from ..services.points import redeem
 
-    click.echo(f"{household}: {redeem(session, community_id(session, community_code), household, amount, reason)} points")
+    household, change = _points_change(PointsIn, household, amount, reason)
+    balance = redeem(session, community_id(session, community_code), household, change.points, change.reason)
+    click.echo(f"{household}: {balance} points")

@@ -10,15 +10,15 @@ Conventions:
 * BD-09 is Baidu's extra shift applied on top of GCJ-02.  Like the common
   reference implementations (coordtransform, eviltransform) it is applied
   everywhere, without a bounding-box check.
-* The inverses ``gcj02_to_wgs84`` and ``bd09_to_gcj02`` are iterative exact
+* The inverses ``gcj02_to_wgs84_array`` and ``bd09_to_gcj02_array`` are iterative exact
   inverses of the forward transforms (residual < 1e-9 degrees, i.e. well
   under a millimetre) rather than the usual one-step approximations, which
   can be off by metres.
 * Non-finite input (NaN/inf) is passed through unchanged by the GCJ-02
   transforms and propagates as NaN through the BD-09 ones.
 
-Scalar functions use :mod:`math`; the ``*_array`` variants are numpy
-vectorised equivalents used for geometries and bulk data.
+The conversions are numpy-vectorised (``*_array``); ``to_wgs84``/``from_wgs84`` apply them to
+one point, ``geometry_from_wgs84`` to every vertex of a geometry.
 """
 
 from __future__ import annotations
@@ -39,7 +39,6 @@ logger = logging.getLogger(__name__)
 CRS_CODES: tuple[str, ...] = ("wgs84", "gcj02", "bd09")
 
 Coord = tuple[float, float]
-CoordFn = Callable[[float, float], Coord]
 FloatArray = NDArray[np.float64]
 ArrayPair = tuple[FloatArray, FloatArray]
 ArrayFn = Callable[[ArrayLike, ArrayLike], ArrayPair]
@@ -56,121 +55,8 @@ BD_LAT_OFFSET = 0.006
 # Rough China bounding box used by every public GCJ-02 implementation.
 CHINA_MIN_LON, CHINA_MIN_LAT, CHINA_MAX_LON, CHINA_MAX_LAT = CHINA
 
-# Mean Earth radius (IUGG) for haversine distances.
-EARTH_RADIUS_M = 6371008.8
-
 INVERSE_TOLERANCE_DEG = 1e-9
 INVERSE_MAX_ITERATIONS = 30
-
-
-# ---------------------------------------------------------------------------
-# Scalar implementation
-# ---------------------------------------------------------------------------
-
-
-def is_in_china(lon: float, lat: float) -> bool:
-    """Return True if the point lies inside the rough GCJ-02 bounding box."""
-    return CHINA_MIN_LON <= lon <= CHINA_MAX_LON and CHINA_MIN_LAT <= lat <= CHINA_MAX_LAT
-
-
-def _gcj02_offset(lon: float, lat: float) -> Coord:
-    """Return the raw GCJ-02 (dlon, dlat) shift in degrees, ignoring the bounding box."""
-    x = lon - 105.0
-    y = lat - 35.0
-    sqrt_abs_x = math.sqrt(abs(x))
-    common = (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-
-    dlat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * sqrt_abs_x + common
-    dlat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    dlat += (160.0 * math.sin(y / 12.0 * math.pi) + 320.0 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-
-    dlon = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * sqrt_abs_x + common
-    dlon += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    dlon += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-
-    rad_lat = lat / 180.0 * math.pi
-    magic = 1.0 - KRASOVSKY_EE * math.sin(rad_lat) ** 2
-    sqrt_magic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((KRASOVSKY_A * (1.0 - KRASOVSKY_EE)) / (magic * sqrt_magic) * math.pi)
-    dlon = (dlon * 180.0) / (KRASOVSKY_A / sqrt_magic * math.cos(rad_lat) * math.pi)
-    return dlon, dlat
-
-
-def wgs84_to_gcj02(lon: float, lat: float) -> Coord:
-    """Convert a WGS-84 point to GCJ-02 (identity outside China)."""
-    lon, lat = float(lon), float(lat)
-    if not is_in_china(lon, lat):
-        return lon, lat
-    dlon, dlat = _gcj02_offset(lon, lat)
-    return lon + dlon, lat + dlat
-
-
-def gcj02_to_wgs84(lon: float, lat: float) -> Coord:
-    """Convert a GCJ-02 point to WGS-84 by iteratively inverting the forward transform."""
-    lon, lat = float(lon), float(lat)
-    if not is_in_china(lon, lat):
-        return lon, lat
-    wlon, wlat = lon, lat
-    for _ in range(INVERSE_MAX_ITERATIONS):
-        dlon, dlat = _gcj02_offset(wlon, wlat)
-        err_lon = wlon + dlon - lon
-        err_lat = wlat + dlat - lat
-        if abs(err_lon) < INVERSE_TOLERANCE_DEG and abs(err_lat) < INVERSE_TOLERANCE_DEG:
-            return wlon, wlat
-        wlon -= err_lon
-        wlat -= err_lat
-    logger.warning("gcj02_to_wgs84 did not converge for (%r, %r)", lon, lat)
-    return wlon, wlat
-
-
-def gcj02_to_bd09(lon: float, lat: float) -> Coord:
-    """Convert a GCJ-02 point to BD-09."""
-    lon, lat = float(lon), float(lat)
-    z = math.sqrt(lon * lon + lat * lat) + 0.00002 * math.sin(lat * X_PI)
-    theta = math.atan2(lat, lon) + 0.000003 * math.cos(lon * X_PI)
-    return z * math.cos(theta) + BD_LON_OFFSET, z * math.sin(theta) + BD_LAT_OFFSET
-
-
-def _bd09_to_gcj02_approx(lon: float, lat: float) -> Coord:
-    """Return Baidu's closed-form (approximate) BD-09 to GCJ-02 conversion."""
-    x = lon - BD_LON_OFFSET
-    y = lat - BD_LAT_OFFSET
-    z = math.sqrt(x * x + y * y) - 0.00002 * math.sin(y * X_PI)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * X_PI)
-    return z * math.cos(theta), z * math.sin(theta)
-
-
-def bd09_to_gcj02(lon: float, lat: float) -> Coord:
-    """Convert a BD-09 point to GCJ-02 by iteratively inverting gcj02_to_bd09."""
-    lon, lat = float(lon), float(lat)
-    glon, glat = _bd09_to_gcj02_approx(lon, lat)
-    if not (math.isfinite(glon) and math.isfinite(glat)):
-        return glon, glat
-    for _ in range(INVERSE_MAX_ITERATIONS):
-        blon, blat = gcj02_to_bd09(glon, glat)
-        err_lon = blon - lon
-        err_lat = blat - lat
-        if abs(err_lon) < INVERSE_TOLERANCE_DEG and abs(err_lat) < INVERSE_TOLERANCE_DEG:
-            return glon, glat
-        glon -= err_lon
-        glat -= err_lat
-    logger.warning("bd09_to_gcj02 did not converge for (%r, %r)", lon, lat)
-    return glon, glat
-
-
-def wgs84_to_bd09(lon: float, lat: float) -> Coord:
-    """Convert a WGS-84 point to BD-09."""
-    return gcj02_to_bd09(*wgs84_to_gcj02(lon, lat))
-
-
-def bd09_to_wgs84(lon: float, lat: float) -> Coord:
-    """Convert a BD-09 point to WGS-84."""
-    return gcj02_to_wgs84(*bd09_to_gcj02(lon, lat))
-
-
-def _identity(lon: float, lat: float) -> Coord:
-    """Return the point unchanged as floats."""
-    return float(lon), float(lat)
 
 
 # ---------------------------------------------------------------------------
@@ -241,7 +127,8 @@ def _iterate_inverse(
     name: str,
 ) -> ArrayPair:
     """Solve forward(p) == target by fixed-point iteration on the not-yet-converged points."""
-    lon_arr, lat_arr = start_lon.copy(), start_lat.copy()
+    # np.array, not .copy(): the start of a single point is a numpy scalar, whose .flat writes go nowhere.
+    lon_arr, lat_arr = np.array(start_lon, dtype=np.float64), np.array(start_lat, dtype=np.float64)
     active = np.isfinite(lon_arr) & np.isfinite(lat_arr)
     for _ in range(INVERSE_MAX_ITERATIONS):
         if not active.any():
@@ -323,16 +210,6 @@ def _identity_array(lons: ArrayLike, lats: ArrayLike) -> ArrayPair:
 # Dispatch on CRS code
 # ---------------------------------------------------------------------------
 
-_TO_WGS84: dict[str, CoordFn] = {
-    "wgs84": _identity,
-    "gcj02": gcj02_to_wgs84,
-    "bd09": bd09_to_wgs84,
-}
-_FROM_WGS84: dict[str, CoordFn] = {
-    "wgs84": _identity,
-    "gcj02": wgs84_to_gcj02,
-    "bd09": wgs84_to_bd09,
-}
 _TO_WGS84_ARRAY: dict[str, ArrayFn] = {
     "wgs84": _identity_array,
     "gcj02": gcj02_to_wgs84_array,
@@ -344,17 +221,6 @@ _FROM_WGS84_ARRAY: dict[str, ArrayFn] = {
     "bd09": wgs84_to_bd09_array,
 }
 
-# Scalar function -> numpy equivalent, so transform_geometry can vectorise.
-_ARRAY_EQUIVALENTS: dict[CoordFn, ArrayFn] = {
-    _identity: _identity_array,
-    wgs84_to_gcj02: wgs84_to_gcj02_array,
-    gcj02_to_wgs84: gcj02_to_wgs84_array,
-    gcj02_to_bd09: gcj02_to_bd09_array,
-    bd09_to_gcj02: bd09_to_gcj02_array,
-    wgs84_to_bd09: wgs84_to_bd09_array,
-    bd09_to_wgs84: bd09_to_wgs84_array,
-}
-
 
 def _check_crs(crs: object) -> str:
     """Return crs if it is a known CRS code, else raise ValueError."""
@@ -363,24 +229,19 @@ def _check_crs(crs: object) -> str:
     return crs
 
 
+def _one_point(fn: ArrayFn, lon: float, lat: float) -> Coord:
+    lons, lats = fn(lon, lat)
+    return float(lons), float(lats)
+
+
 def to_wgs84(lon: float, lat: float, crs: str) -> Coord:
     """Convert a point in the given CRS to WGS-84."""
-    return _TO_WGS84[_check_crs(crs)](lon, lat)
+    return _one_point(_TO_WGS84_ARRAY[_check_crs(crs)], lon, lat)
 
 
 def from_wgs84(lon: float, lat: float, crs: str) -> Coord:
     """Convert a WGS-84 point to the given CRS."""
-    return _FROM_WGS84[_check_crs(crs)](lon, lat)
-
-
-def to_wgs84_array(lons: ArrayLike, lats: ArrayLike, crs: str) -> ArrayPair:
-    """Convert coordinate arrays in the given CRS to WGS-84."""
-    return _TO_WGS84_ARRAY[_check_crs(crs)](lons, lats)
-
-
-def from_wgs84_array(lons: ArrayLike, lats: ArrayLike, crs: str) -> ArrayPair:
-    """Convert WGS-84 coordinate arrays to the given CRS."""
-    return _FROM_WGS84_ARRAY[_check_crs(crs)](lons, lats)
+    return _one_point(_FROM_WGS84_ARRAY[_check_crs(crs)], lon, lat)
 
 
 # ---------------------------------------------------------------------------
@@ -388,56 +249,20 @@ def from_wgs84_array(lons: ArrayLike, lats: ArrayLike, crs: str) -> ArrayPair:
 # ---------------------------------------------------------------------------
 
 
-def transform_geometry(
-    geom: BaseGeometry, fn: CoordFn | ArrayFn, *, vectorized: bool = False
-) -> BaseGeometry:
-    """Return a new geometry with fn applied to every (lon, lat) vertex.
-
-    ``fn`` is a scalar ``(lon, lat) -> (lon, lat)`` function; the known
-    conversion functions of this module are automatically replaced by their
-    numpy equivalents.  Pass ``vectorized=True`` if ``fn`` already maps
-    ``(lons, lats)`` arrays to arrays.  Z values, if any, are kept unchanged.
-    """
+def transform_geometry(geom: BaseGeometry, fn: ArrayFn) -> BaseGeometry:
+    """Return a new geometry with fn, mapping (lons, lats) arrays, applied to its vertices; Z values are kept."""
     if not isinstance(geom, BaseGeometry):
         raise TypeError(f"Expected a shapely geometry, got {type(geom).__name__}")
-    array_fn: ArrayFn | None = fn if vectorized else _ARRAY_EQUIVALENTS.get(fn)  # type: ignore[assignment]
 
     def apply(coords: FloatArray) -> FloatArray:
         out = np.array(coords, dtype=np.float64, copy=True)
-        if out.shape[0] == 0:
-            return out
-        if array_fn is not None:
-            new_lon, new_lat = array_fn(out[:, 0], out[:, 1])
-            out[:, 0] = new_lon
-            out[:, 1] = new_lat
-        else:
-            for i in range(out.shape[0]):
-                out[i, 0], out[i, 1] = fn(float(out[i, 0]), float(out[i, 1]))
+        if out.shape[0]:
+            out[:, 0], out[:, 1] = fn(out[:, 0], out[:, 1])
         return out
 
     return shapely.transform(geom, apply, include_z=bool(shapely.has_z(geom)))
 
 
-def geometry_to_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
-    """Convert a geometry in the given CRS to WGS-84."""
-    return transform_geometry(geom, _TO_WGS84_ARRAY[_check_crs(crs)], vectorized=True)
-
-
 def geometry_from_wgs84(geom: BaseGeometry, crs: str) -> BaseGeometry:
     """Convert a WGS-84 geometry to the given CRS."""
-    return transform_geometry(geom, _FROM_WGS84_ARRAY[_check_crs(crs)], vectorized=True)
-
-
-# ---------------------------------------------------------------------------
-# Distances
-# ---------------------------------------------------------------------------
-
-
-def haversine_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
-    """Return the great-circle distance in metres between two lon/lat points."""
-    phi1 = math.radians(lat1)
-    phi2 = math.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = math.radians(lon2 - lon1)
-    h = math.sin(dphi / 2.0) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlmb / 2.0) ** 2
-    return 2.0 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, h)))
+    return transform_geometry(geom, _FROM_WGS84_ARRAY[_check_crs(crs)])

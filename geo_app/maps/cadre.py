@@ -11,6 +11,7 @@ import logging
 
 import folium
 
+from ..models import UNIT_KIND_LABELS, UNIT_KIND_RANK
 from .base import (
     Basemap,
     SafeHtml,
@@ -25,9 +26,8 @@ from .cases import add_case_layers
 
 logger = logging.getLogger(__name__)
 
-# Drawn bottom to top: a click or hover reaches the most specific unit first.
-LAYER_ORDER = ("grid", "street", "lane", "shop", "building")
-LAYER_LABELS = {"grid": "网格", "street": "街/路", "lane": "巷", "shop": "店", "building": "楼栋"}
+# Drawn bottom to top, least specific first: a click or hover reaches the most specific unit first.
+LAYER_ORDER = tuple(sorted(UNIT_KIND_RANK, key=UNIT_KIND_RANK.get, reverse=True))
 LAYER_STYLES = {
     "grid": {"color": "#6a3d9a", "weight": 2.5, "dashArray": "8 6", "fillColor": "#6a3d9a", "fillOpacity": 0.03},
     "street": {"color": "#d94801", "weight": 1.5, "fillColor": "#fdae6b", "fillOpacity": 0.25},
@@ -72,7 +72,7 @@ def legend_items() -> list[dict]:
     rows = []
     for kind in reversed(LAYER_ORDER):
         style = LAYER_STYLES[kind]
-        rows.append({"kind": kind, "label": LAYER_LABELS[kind], "border": style["color"],
+        rows.append({"kind": kind, "label": UNIT_KIND_LABELS[kind], "border": style["color"],
                      "fill": style["fillColor"] if style.get("fillOpacity", 0) >= 0.2 else "transparent",
                      "dashed": bool(style.get("dashArray"))})
     return rows
@@ -90,7 +90,7 @@ def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = No
         style = LAYER_STYLES[kind]
         layer = folium.GeoJson(
             collection,
-            name=f"{LAYER_LABELS[kind]}（{len(collection['features'])}）",
+            name=f"{UNIT_KIND_LABELS[kind]}（{len(collection['features'])}）",
             style_function=lambda _feature, style=style: style,
             highlight_function=lambda _feature: HIGHLIGHT,
             tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, class_name="mq-tooltip"),

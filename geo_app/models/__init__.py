@@ -1,9 +1,12 @@
 """All models, imported so the metadata is complete."""
 
 from .case import (
+                   ACTIONS,
                    CATEGORIES,
                    CHANNELS,
+                   EVENT_ACTIONS,
                    OPEN_STATUSES,
+                   OVERDUE,
                    RESOLVED_STATUSES,
                    SATISFACTION,
                    STATUSES,
@@ -14,7 +17,7 @@ from .case import (
                    CaseEvent,
 )
 from .community import Community
-from .person import ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
+from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
 from .unit import UNIT_KIND_LABELS, UNIT_KIND_RANK, UNIT_KINDS, Unit
@@ -23,6 +26,7 @@ from .user import USER_ROLES, AdminLog, User
 __all__ = [
     "AdminLog", "User", "USER_ROLES",
     "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
+    "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",

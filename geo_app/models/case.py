@@ -62,6 +62,15 @@ STATUSES = {
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "dissatisfied": "不满意"}
 OPEN_STATUSES = ("received", "dispatched", "accepted", "in_progress", "returned")
 RESOLVED_STATUSES = ("resolved", "visited", "closed")
+# The workflow actions one may post (services/transitions.py says from which statuses each leads where).
+ACTIONS = {
+    "dispatch": "派单", "accept": "签收", "start": "开始办理", "resolve": "办结", "visit": "回访", "close": "关闭",
+    "return": "退回", "mark_duplicate": "标记重复", "confirm": "确认上报",
+}
+# What a case's history records: the intake, then the actions.
+EVENT_ACTIONS = {"receive": "受理", **ACTIONS}
+# Which deadline an open case has missed.
+OVERDUE = {"response": "签收超时", "resolution": "办结超时"}
 
 
 class Case(CommunityScopedMixin, TimestampMixin, db.Model):

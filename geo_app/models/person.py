@@ -8,15 +8,17 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import CommunityScopedMixin, TimestampMixin, check_in
 
-ROLES = ("street_chief", "lane_chief", "shop_chief", "building_chief", "grid_worker")
+# Who answers for a case when nobody answers for its point: not a role a person holds.
+COMMUNITY_QUEUE = "community_queue"
 ROLE_LABELS = {
     "street_chief": "街长",
     "lane_chief": "巷长",
     "shop_chief": "店长",
     "building_chief": "楼栋长",
     "grid_worker": "网格员",
-    "community_queue": "社区党委",
+    COMMUNITY_QUEUE: "社区党委",
 }
+ROLES = tuple(role for role in ROLE_LABELS if role != COMMUNITY_QUEUE)
 ROLE_FOR_KIND = {
     "street": "street_chief",
     "lane": "lane_chief",

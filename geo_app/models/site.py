@@ -9,15 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import CommunityScopedMixin, TimestampMixin, check_in
 
-SITE_KINDS = (
-    "memorial", "former_residence", "education_base", "culture_street", "service_center",
-    "mediation_room", "rider_home", "love_supermarket", "women_home",
-)
 SITE_KIND_LABELS = {
     "memorial": "纪念馆", "former_residence": "故居", "education_base": "红色教育基地",
     "culture_street": "红色文化街", "service_center": "党群服务中心", "mediation_room": "调解室",
     "rider_home": "骑手之家", "love_supermarket": "爱心超市", "women_home": "妇女之家",
 }
+SITE_KINDS = tuple(SITE_KIND_LABELS)
 
 
 class Site(CommunityScopedMixin, TimestampMixin, db.Model):

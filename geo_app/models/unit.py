@@ -7,8 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import CommunityScopedMixin, TimestampMixin, check_in
 
-UNIT_KINDS = ("street", "lane", "shop", "building", "grid")
 UNIT_KIND_LABELS = {"street": "街/路", "lane": "巷", "shop": "店", "building": "楼栋", "grid": "网格"}
+UNIT_KINDS = tuple(UNIT_KIND_LABELS)
 # Most specific first: the order in which a lookup chain is walked.
 UNIT_KIND_RANK = {"building": 0, "shop": 1, "lane": 2, "street": 3, "grid": 4}
 

@@ -15,7 +15,8 @@ LIST_ITEMS = {"services": "service", "service_requests": "request", "errors": "e
 def parse_format(fmt):
     """Return json or xml, or refuse an unknown extension with 404."""
     if fmt not in FORMATS:
-        raise NotFoundError(f"unknown format {str(fmt)[:20]!r}; use .json or .xml", code="unknown_format")
+        raise NotFoundError(f"不支持的格式「{str(fmt)[:20]}」，请用 .json 或 .xml (unknown format {str(fmt)[:20]!r}; use .json or .xml)",
+                            code="unknown_format")
     return fmt
 
 

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from ..auth import current_viewer
 from ..errors import AppError, ForbiddenError
 from ..extensions import db
+from ..schemas import ServiceRequestIn, ServiceRequestsQuery, validate
 from ..services import open311
 from ..services.access import case_scope, check_case_visible
 from ..services.case_store import get_case_row
@@ -85,7 +86,7 @@ def _scope():
 @bp.get("/requests.<fmt>")
 def list_requests(fmt):
     fmt = shaping.parse_format(fmt)
-    filters = open311.parse_request_query(request.args)
+    filters = validate(ServiceRequestsQuery, request.args.to_dict()).filters()
     trusted = _trusted()
     if trusted:
         filters |= _scope()
@@ -98,7 +99,9 @@ def create_request(fmt):
     fields = request.get_json(silent=True) if request.is_json else request.form.to_dict()
     if not isinstance(fields, dict):
         fields = {}
-    created = open311.create_request(db.session, fields, policy=open311.Open311Policy.from_config(current_app.config),
+    policy = open311.Open311Policy.from_config(current_app.config)
+    trusted = open311.authorize_post(db.session, policy, fields.get("api_key"))  # 403 before any word on the fields
+    created = open311.create_request(db.session, validate(ServiceRequestIn, fields), trusted=trusted, policy=policy,
                                      case_policy=CasePolicy.from_config(current_app.config))
     db.session.commit()
     return _respond(fmt, "service_requests", created, 201)

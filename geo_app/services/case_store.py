@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from ..errors import ConflictError, NotFoundError, ValidationError
-from ..models import OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS
+from ..errors import ConflictError, NotFoundError
+from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS
+from .access import case_actions
 from .catalog import labelled
 from .privacy import mask_name, mask_phone
+from .transitions import describe
 
 
 def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
@@ -37,8 +39,8 @@ CASE_SELECT = """
 """
 
 
-def serialize_case(row, *, include_private=False, now=None):
-    """Shape a case row for the API; personal data only when include_private."""
+def serialize_case(row, *, include_private=False, viewer=None, now=None):
+    """Shape a case row for the API; personal data only when include_private; for a viewer, what they may do next."""
     now = now or datetime.now(UTC)
     overdue = _overdue_kind(row, now)
     body = {
@@ -60,7 +62,7 @@ def serialize_case(row, *, include_private=False, now=None):
         "assignee": ({"id": row.assignee_id, "name": row.assignee_name, "role": row.assignee_role,
                       "role_label": ROLE_LABELS.get(row.assignee_role), "phone": mask_phone(row.assignee_phone)}
                      if row.assignee_id else
-                     {"id": None, "name": None, "role": "community_queue", "role_label": ROLE_LABELS["community_queue"],
+                     {"id": None, "name": None, "role": COMMUNITY_QUEUE, "role_label": ROLE_LABELS[COMMUNITY_QUEUE],
                       "phone": None}),
         "anonymous": row.anonymous,
         "reporter_name": None if row.anonymous else (row.reporter_name if include_private else mask_name(row.reporter_name)),
@@ -73,10 +75,13 @@ def serialize_case(row, *, include_private=False, now=None):
         "response_due_at": iso(row.response_due_at),
         "resolve_due_at": iso(row.resolve_due_at),
         "overdue": overdue,
+        "overdue_label": labelled("overdue", overdue)["label"] if overdue else None,
         "times": {stage: iso(getattr(row, f"{stage}_at")) for stage in
                   ("received", "dispatched", "accepted", "started", "resolved", "visited", "closed", "returned",
                    "confirmed")},
     }
+    if viewer is not None:
+        body["allowed_actions"] = [describe(action) for action in case_actions(viewer, row)]
     return body
 
 
@@ -102,8 +107,9 @@ def history(session, case_id):
         {"id": case_id},
     )
     return [
-        {"at": iso(r.at), "actor": r.actor, "action": r.action, "from": r.from_status, "to": r.to_status,
-         "to_label": labelled("status", r.to_status)["label"], "note": r.note, "data": r.data}
+        {"at": iso(r.at), "actor": r.actor, "action": r.action, "action_label": labelled("event", r.action)["label"],
+         "from": r.from_status, "from_label": r.from_status and labelled("status", r.from_status)["label"],
+         "to": r.to_status, "to_label": labelled("status", r.to_status)["label"], "note": r.note, "data": r.data}
         for r in rows
     ]
 
@@ -119,10 +125,10 @@ def get_case_row(session, code, *, for_update=False):
     return row
 
 
-def get_case(session, code, *, include_private=False, with_history=True):
-    """Return a case with its history."""
+def get_case(session, code, *, include_private=False, viewer=None, with_history=True):
+    """Return a case with its history (and, for a viewer, the actions they may take)."""
     row = get_case_row(session, code)
-    body = serialize_case(row, include_private=include_private)
+    body = serialize_case(row, include_private=include_private, viewer=viewer)
     if with_history:
         body["history"] = history(session, row.id)
     return body
@@ -130,10 +136,6 @@ def get_case(session, code, *, include_private=False, with_history=True):
 
 def require_version(row, version):
     """Refuse a change made against a stale version of the case."""
-    if version is None:
-        raise ValidationError("version is required (the case version you are changing)", field="version")
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ValidationError("version must be an integer", field="version")
     if version != row.version:
         raise version_conflict(version, row.version)
 
@@ -141,7 +143,7 @@ def require_version(row, version):
 def version_conflict(sent, current):
     """Return the 409 for a change made against a version the case has moved past."""
     return ConflictError(
-        f"案件已被他人修改 (version mismatch: you sent {sent}, the case is at {current}); reload and retry",
+        f"案件已被他人修改，请刷新后重试 (version mismatch: you sent {sent}, the case is at {current}; reload and retry)",
         code="version_mismatch", details={"current_version": current},
     )
 

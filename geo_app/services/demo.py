@@ -11,7 +11,9 @@ from .sites import import_activities, import_sites
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_LAYERS_DIR = Path(__file__).resolve().parents[2] / "layers"
+# The checkout's layers/ beside geo_app/; an installed package has none, and reads ./layers (the image's /app/layers).
+CHECKOUT_LAYERS_DIR = Path(__file__).resolve().parents[2] / "layers"
+DEFAULT_LAYERS_DIR = CHECKOUT_LAYERS_DIR if CHECKOUT_LAYERS_DIR.is_dir() else Path("layers")
 UNIT_FILES = (("street", "streets.geojson"), ("lane", "lanes.geojson"), ("shop", "shops.geojson"),
               ("building", "buildings.geojson"), ("grid", "grids.geojson"))
 

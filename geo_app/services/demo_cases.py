@@ -13,6 +13,7 @@ from shapely import wkb
 from shapely.geometry import Point
 from sqlalchemy import text
 
+from ..schemas import CaseIn, TransitionIn
 from .cases import CasePolicy, create_case
 from .clock import LOCAL_TZ
 from .points import earn, redeem
@@ -85,7 +86,7 @@ def _walk(session, code, version, rng, received, *, resolve, satisfaction, actor
     """Walk a case forward from dispatched; return the version reached."""
     def step(payload, at):
         nonlocal version
-        version = transition(session, code, {**payload, "version": version}, actor=actor, policy=policy,
+        version = transition(session, code, TransitionIn(**payload, version=version), actor=actor, policy=policy,
                              now=at)["version"]
     accepted = received + timedelta(hours=rng.uniform(0.5, 20 if on_time else 40))
     step({"action": "accept"}, accepted)
@@ -124,14 +125,14 @@ def load_demo_cases(session, policy=None):
             household = households[index % HOUSEHOLDS] if channel == "resident" else None
             case, _ = create_case(
                 session,
-                {"title": rng.choice(TITLES[category]), "description": f"{unit_name}附近：{rng.choice(TITLES[category])}。",
+                CaseIn(**{"title": rng.choice(TITLES[category]), "description": f"{unit_name}附近：{rng.choice(TITLES[category])}。",
                  "channel": channel, "category": category, "lat": point.y, "lon": point.x,
                  "tags": rng.sample(TAGS_BY_CATEGORY.get(category, []), k=min(1, len(TAGS_BY_CATEGORY.get(category, [])))),
                  "urgency": "urgent" if category == "hazard" and rng.random() < 0.3 else "normal",
                  "reporter_name": None if channel in ("mailbox", "resident") and rng.random() < 0.3 else
                  rng.choice(["陈", "林", "黄", "李", "吴"]) + rng.choice(["阿姨", "先生", "女士", "伯"]),
                  "reporter_phone": f"13{rng.randrange(10**8, 10**9)}", "household": household,
-                 "anonymous": channel == "mailbox" and rng.random() < 0.2},
+                 "anonymous": channel == "mailbox" and rng.random() < 0.2}),
                 actor="demo", policy=policy, now=received,
             )
             in_progress = (channel == "night_talk" and index == count - 1) or \
@@ -153,8 +154,8 @@ def _queue_cases(session, rng, policy):
     """A few recent cases in the plaza no unit covers: they wait in the 社区党委 queue."""
     gap = _gap_point(session)
     for i, title in enumerate(["广场夜间照明不足", "广场健身器材损坏", "广场流动摊贩占道"]):
-        create_case(session, {"title": title, "channel": "resident", "category": "suggestion", "lat": gap.y + i * 1e-5,
-                              "lon": gap.x, "description": "明珠广场"}, actor="demo", policy=policy,
+        create_case(session, CaseIn(title=title, channel="resident", category="suggestion", lat=gap.y + i * 1e-5,
+                                    lon=gap.x, description="明珠广场"), actor="demo", policy=policy,
                     now=LAST_DAY - timedelta(days=3 - i))
 
 
@@ -163,7 +164,7 @@ def _ledgers(session, rng, policy, households, resident_reports):
     cid = session.execute(text("SELECT id FROM community WHERE code = 'mingzhu'")).scalar_one()
     for code, received in resident_reports:
         row = session.execute(text("SELECT version FROM civic_case WHERE code = :c"), {"c": code}).one()
-        transition(session, code, {"action": "confirm", "version": row.version}, actor="社区干部", policy=policy,
+        transition(session, code, TransitionIn(action="confirm", version=row.version), actor="社区干部", policy=policy,
                    now=received + timedelta(hours=6))
     earned = session.execute(text("SELECT coalesce(sum(points), 0) FROM points_entry WHERE kind = 'earn'")).scalar()
     remaining = TOTAL_POINTS - earned

@@ -8,7 +8,6 @@ their counts add up exactly. A bbox selects the cells it overlaps.
 """
 
 import logging
-import math
 from datetime import datetime, time
 
 from sqlalchemy import text
@@ -18,7 +17,6 @@ from .cases import case_filters_sql
 from .clock import LOCAL_TZ
 
 logger = logging.getLogger(__name__)
-METRES_PER_DEGREE_LAT = 111_320.0
 ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to", "bbox"}
 
 
@@ -131,9 +129,3 @@ def _is_local_midnight(moment):
     if moment is None:
         return True
     return moment.astimezone(LOCAL_TZ).time() == time(0, 0)
-
-
-def cell_size_m(zoom):
-    """Return the cell edge in metres for a zoom: about 24 screen pixels at ~23°N (as heat_level holds)."""
-    metres_per_pixel = 156_543.03 * math.cos(math.radians(23)) / (2 ** zoom)
-    return max(10.0, min(20_000.0, round(metres_per_pixel * 24, 1)))

@@ -16,7 +16,7 @@ import logging
 from sqlalchemy import text
 
 from ..errors import ValidationError
-from ..models import ROLE_LABELS, UNIT_KIND_LABELS
+from ..models import COMMUNITY_QUEUE, ROLE_LABELS
 from .cases import case_filters_sql
 from .catalog import VOCABULARIES
 from .privacy import mask_name
@@ -31,8 +31,13 @@ GROUPINGS = {
     "month": "to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
     "community": "cm.code",
 }
-COLUMNS = ("key", "label", "received", "resolved", "in_progress", "response_rate", "resolution_rate", "on_time_rate",
-           "satisfaction_rate", "mean_hours_to_resolve")
+# What each column is called where a person reads it (the stats page).
+COLUMN_LABELS = {
+    "key": "分组", "label": "名称", "received": "受理", "resolved": "办结", "in_progress": "办理中",
+    "response_rate": "响应率", "resolution_rate": "办结率", "on_time_rate": "按期办结率", "satisfaction_rate": "满意率",
+    "mean_hours_to_resolve": "平均办结（小时）",
+}
+COLUMNS = tuple(COLUMN_LABELS)
 
 
 def stats(session, by, filters=None, *, show_names=True):
@@ -84,13 +89,11 @@ def _rate(numerator, denominator):
 
 
 def _label(by, row, show_names):
-    if by in ("channel", "category"):
-        return VOCABULARIES[by][row.key]
-    if by == "unit_kind":
-        return UNIT_KIND_LABELS.get(row.key, "无责任单元")
+    if by in ("channel", "category", "unit_kind"):
+        return VOCABULARIES[by].get(row.key, "无责任单元")
     if by == "assignee":
-        if row.key == "community_queue":
-            return ROLE_LABELS["community_queue"]
+        if row.key == COMMUNITY_QUEUE:
+            return ROLE_LABELS[COMMUNITY_QUEUE]
         name = row.person_name if show_names else mask_name(row.person_name)
         return f"{name}（{ROLE_LABELS.get(row.person_role, '')}）"
     return row.key

@@ -5,13 +5,15 @@ import logging
 from sqlalchemy import text
 
 from ..errors import NotFoundError
-from ..models import ROLE_FOR_KIND, ROLE_LABELS, UNIT_KIND_LABELS
+from ..models import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, UNIT_KIND_LABELS, UNIT_KIND_RANK
 from .clock import china_today
 from .privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
-KIND_RANK_SQL = "CASE u.kind WHEN 'building' THEN 0 WHEN 'shop' THEN 1 WHEN 'lane' THEN 2 WHEN 'street' THEN 3 ELSE 4 END"
+# The chain is walked most specific first (models.UNIT_KIND_RANK); the ranks are ours, not the caller's.
+KIND_RANK_SQL = "CASE u.kind " + " ".join(f"WHEN '{kind}' THEN {rank}" for kind, rank in UNIT_KIND_RANK.items()) + \
+    f" ELSE {len(UNIT_KIND_RANK)} END"
 
 PEOPLE_FOR_UNITS = text(
     """
@@ -98,8 +100,7 @@ def lookup(session, lon, lat, today=None):
             break
     fallback = assignee is None
     if fallback:
-        assignee = {"person": None, "unit_id": None, "role": "community_queue",
-                    "role_label": ROLE_LABELS["community_queue"]}
+        assignee = {"person": None, "unit_id": None, "role": COMMUNITY_QUEUE, "role_label": ROLE_LABELS[COMMUNITY_QUEUE]}
     first = rows[0]
     return {
         "point": {"lat": lat, "lon": lon},

@@ -12,14 +12,14 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import text
 
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..geo.validate import parse_point
-from ..models import CATEGORIES, OPEN_STATUSES, ROLE_LABELS, STATUSES
-from .cases import MAX_TEXT, case_filters_sql, create_case
+from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES
+from ..schemas import CaseIn
+from ..schemas.open311 import MAX_RESULTS, STATUS_GROUPS
+from .cases import case_filters_sql, create_case
 from .clock import LOCAL_TZ
 from .privacy import mask_name, mask_phone
 
@@ -27,10 +27,7 @@ logger = logging.getLogger(__name__)
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2024-06-01T00:00:00+08:00"
-DEFAULT_SPAN = timedelta(days=90)
-MAX_RESULTS = 1000
 TITLE_LENGTH = 60
-CLOSED_STATUSES = ("resolved", "visited", "closed", "duplicate")
 SENSITIVE_CATEGORIES = ("legal", "hardship", "sentiment")
 SENSITIVE_CHANNELS = ("mailbox", "lawyer")
 WITHHELD = "内容不公开"
@@ -88,65 +85,9 @@ def services():
 def service_definition(code):
     """Return a service's definition (no extra attributes), or 404."""
     if code not in CATEGORIES:
-        raise NotFoundError(f"no service with service_code {str(code)[:40]!r}", code="unknown_service")
+        raise NotFoundError(f"没有服务代码「{str(code)[:40]}」 (no service with service_code {str(code)[:40]!r})",
+                            code="unknown_service")
     return {"service_code": code, "attributes": []}
-
-
-def _service_code(value, field_name="service_code"):
-    if value is None or not str(value).strip():
-        raise ValidationError(f"{field_name} is required (one of {', '.join(CATEGORIES)})", field=field_name)
-    value = str(value).strip()
-    if value not in CATEGORIES:
-        raise ValidationError(f"unknown {field_name} {value[:40]!r}; see services.json for the choices",
-                              field=field_name)
-    return value
-
-
-def parse_datetime(value, field_name):
-    """Return an aware datetime from a W3C date or date-time; a time without offset is China time."""
-    if value is None or not str(value).strip():
-        return None
-    value = str(value).strip()
-    if "T" in value:
-        value = value.replace(" ", "+")  # an unescaped '+08:00' arrives as ' 08:00'
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"{field_name} must be a W3C date-time like 2024-01-31T08:00:00+08:00, "
-                              f"got {value[:40]!r}", field=field_name) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
-
-
-def parse_request_query(args, now=None):
-    """Return case filters from GET requests arguments, with the spec's default window of 90 days."""
-    now = now or datetime.now(UTC)
-    community = (args.get("jurisdiction_id") or "").strip() or None
-    ids = args.get("service_request_id")
-    if ids and ids.strip():
-        codes = [c.strip() for c in ids.split(",") if c.strip()]
-        if len(codes) > MAX_RESULTS:
-            raise ValidationError(f"at most {MAX_RESULTS} service_request_id values", field="service_request_id")
-        return {"codes": codes, "community": community}  # the spec: ids override every other argument
-    filters = {"community": community}
-    if args.get("service_code"):
-        filters["category"] = [_service_code(c) for c in args["service_code"].split(",") if c.strip()]
-    if args.get("status"):
-        statuses = []
-        for value in (v.strip() for v in args["status"].split(",") if v.strip()):
-            if value not in ("open", "closed"):
-                raise ValidationError(f"status must be open or closed, got {value[:40]!r}", field="status")
-            statuses += OPEN_STATUSES if value == "open" else CLOSED_STATUSES
-        filters["status"] = statuses
-    start = parse_datetime(args.get("start_date"), "start_date")
-    end = parse_datetime(args.get("end_date"), "end_date")
-    if start and end and start >= end:
-        raise ValidationError("start_date must be before end_date", field="start_date")
-    if start is None:
-        start = (end or now) - DEFAULT_SPAN
-    filters["from"], filters["to"] = start, end
-    return filters
 
 
 REQUEST_SELECT = """
@@ -163,7 +104,8 @@ REQUEST_SELECT = """
 
 def _check_jurisdiction(session, community):
     if community and session.execute(text("SELECT 1 FROM community WHERE code = :c"), {"c": community}).scalar() is None:
-        raise ValidationError(f"unknown jurisdiction_id {community[:40]!r}", field="jurisdiction_id")
+        raise ValidationError(f"没有编号为「{community[:40]}」的社区 (unknown jurisdiction_id {community[:40]!r})",
+                              field="jurisdiction_id")
 
 
 def find_requests(session, filters, *, limit=MAX_RESULTS, trusted=False):
@@ -182,7 +124,8 @@ def get_request(session, code, trusted=False):
     """Return one service request by its id (our tracking code), or 404."""
     row = session.execute(text(REQUEST_SELECT + " WHERE c.code = :code"), {"code": code}).first()
     if row is None:
-        raise NotFoundError(f"no service request with id {str(code)[:40]!r}", code="unknown_request")
+        raise NotFoundError(f"没有编号为「{str(code)[:40]}」的服务请求 (no service request with id {str(code)[:40]!r})",
+                            code="unknown_request")
     return to_request(row, trusted)
 
 
@@ -194,7 +137,7 @@ def get_token(session, token):
 def agency_responsible(row):
     """Return who answers for a case: role label and masked name, or the community queue."""
     if row.assignee_id is None:
-        return ROLE_LABELS["community_queue"]
+        return ROLE_LABELS[COMMUNITY_QUEUE]
     return f"{ROLE_LABELS.get(row.assignee_role, ROLE_LABELS['grid_worker'])} {mask_name(row.assignee_name)}"
 
 
@@ -222,7 +165,7 @@ def to_request(row, trusted=False):
     agency = agency_responsible(row)
     return {
         "service_request_id": row.code,
-        "status": "closed" if row.status in CLOSED_STATUSES else "open",
+        "status": "closed" if row.status in STATUS_GROUPS["closed"] else "open",
         "status_notes": notes,
         "service_name": CATEGORIES[row.category],
         "service_code": row.category,
@@ -266,86 +209,35 @@ def authorize_post(session, policy, api_key):
     if api_key is not None and str(api_key).strip():
         client = trusted_client(session, policy, api_key)
         if client is None:
-            raise ForbiddenError("invalid api_key; the request was not created", field="api_key")
+            raise ForbiddenError("api_key 无效，未创建请求 (invalid api_key; the request was not created)", field="api_key")
         return client
     if policy.anonymous_post:
         return None
-    raise ForbiddenError("an api_key is required to create service requests on this server", field="api_key")
-
-
-def _text(fields, name, limit, *, required=False, hint=""):
-    value = fields.get(name)
-    value = value.strip() if isinstance(value, str) else value
-    if not value:
-        if required:
-            raise ValidationError(f"{name} is required{hint}", field=name)
-        return None
-    if not isinstance(value, str):
-        raise ValidationError(f"{name} must be text", field=name)
-    if len(value) > limit:
-        raise ValidationError(f"{name} is {len(value)} characters long; the limit is {limit}", field=name)
-    return value
-
-
-def _location(fields):
-    lat, lon = (fields.get(name) for name in ("lat", "long"))
-    if lat in (None, "") and lon in (None, ""):
-        if _text(fields, "address_string", 400):
-            raise ValidationError("address_string alone cannot be placed: this server does not geocode addresses; "
-                                  "send lat and long (WGS-84) as well", field="address_string")
-        raise ValidationError("a location is required: send lat and long (WGS-84 decimal degrees)", field="lat")
-    return parse_point(lat, lon, "lat", "long")
-
-
-def _phone(fields):
-    phone = _text(fields, "phone", 32)
-    if phone is None:
-        return None
-    digits = re.sub(r"[\s\-()]", "", phone).removeprefix("+")
-    if not digits.isdigit() or not 5 <= len(digits) <= 15:
-        raise ValidationError("phone must be 5–15 digits", field="phone")
-    return digits
-
-
-def _reporter_name(fields):
-    first, last = _text(fields, "first_name", 50), _text(fields, "last_name", 50)
-    if first and last:
-        return f"{first} {last}" if (first + last).isascii() else f"{last}{first}"
-    return first or last
+    raise ForbiddenError("本服务器创建请求需要 api_key (an api_key is required to create service requests on this server)",
+                         field="api_key")
 
 
 def _channel_for(policy, api_key):
     return policy.key_channels.get(str(api_key).strip(), "other")
 
 
-def create_request(session, fields, *, policy, case_policy=None, now=None):
-    """Create a case from a GeoReport v2 POST; return the spec's response list.
+def create_request(session, request, *, trusted, policy, case_policy=None, now=None):
+    """Create a case from a validated GeoReport v2 POST (schemas.ServiceRequestIn); return the spec's response list.
 
-    email, media_url, device_id, account_id and attribute[] are accepted and not stored.
+    trusted is the client authorize_post named (None for an anonymous post).
     """
-    trusted = authorize_post(session, policy, fields.get("api_key"))
-    category = _service_code(fields.get("service_code"))
-    lon, lat = _location(fields)
-    description = _text(fields, "description", MAX_TEXT, required=True, hint=": say what happened and where")
-    name, phone = _reporter_name(fields), _phone(fields)
-    data = {
-        "title": " ".join(description.split())[:TITLE_LENGTH],
-        "description": description,
-        "channel": _channel_for(policy, fields.get("api_key")) if trusted else "other",
-        "category": category,
-        "lat": lat,
-        "lon": lon,
-        "address": _text(fields, "address_string", 400),
-        "reporter_name": name,
-        "reporter_phone": phone,
-        "anonymous": not (name or phone),
-    }
+    name, phone = request.reporter_name, request.phone
+    case_in = CaseIn.model_construct(  # every value comes from a validated request: nothing to check again
+        title=" ".join(request.description.split())[:TITLE_LENGTH], description=request.description,
+        channel=_channel_for(policy, request.api_key) if trusted else "other", category=request.service_code,
+        lat=request.lat, lon=request.long, crs="wgs84", address=request.address_string, urgency="normal", tags=[],
+        reporter_name=name, reporter_phone=phone, household=None, anonymous=not (name or phone))
     actor = f"open311:{trusted}" if trusted else "open311"
     try:
-        case, _ = create_case(session, data, actor=actor, policy=case_policy, now=now)
+        case, _ = create_case(session, case_in, actor=actor, policy=case_policy, now=now)
     except NotFoundError as error:
         raise ValidationError(error.message, field="lat") from None
-    request = get_request(session, case["code"])
+    created = get_request(session, case["code"])
     logger.info("open311 request %s created by %s", case["code"], actor)
-    return [{"service_request_id": request["service_request_id"], "service_notice": request["service_notice"],
+    return [{"service_request_id": created["service_request_id"], "service_notice": created["service_notice"],
              "account_id": None}]

@@ -5,34 +5,14 @@ from datetime import UTC, datetime
 
 from sqlalchemy import text
 
-from ..errors import ConflictError, NotFoundError, ValidationError
+from ..errors import ConflictError, NotFoundError
 from .importing import community_id as community_id_for
 
 logger = logging.getLogger(__name__)
-MAX_POINTS_PER_ENTRY = 100000
-
-
-def _check_amount(points):
-    if isinstance(points, bool) or not isinstance(points, int) or not 0 < points <= MAX_POINTS_PER_ENTRY:
-        raise ValidationError(f"points must be an integer between 1 and {MAX_POINTS_PER_ENTRY}", field="points")
-
-
-def _check_household(household):
-    if not isinstance(household, str) or not household.strip() or len(household) > 100:
-        raise ValidationError("household must be a non-empty string of at most 100 characters", field="household")
-    return household.strip()
-
-
-def _check_reason(reason):
-    if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
-        raise ValidationError("reason must be a non-empty string of at most 200 characters", field="reason")
-    return reason.strip()
 
 
 def earn(session, community_id, household, points, reason, *, case_id=None, now=None):
-    """Credit a household; return its new balance."""
-    _check_amount(points)
-    household, reason = _check_household(household), _check_reason(reason)
+    """Credit a household (points and reason validated at the edge: schemas.PointsIn); return its new balance."""
     balance, account_id = session.execute(
         text(
             """
@@ -50,16 +30,16 @@ def earn(session, community_id, household, points, reason, *, case_id=None, now=
 
 def redeem(session, community_id, household, points, reason, *, now=None):
     """Debit a household at the 爱心超市; refuse a redemption beyond the balance."""
-    _check_amount(points)
-    household, reason = _check_household(household), _check_reason(reason)
     row = session.execute(
         text("SELECT id, balance FROM points_account WHERE community_id = :cid AND household = :h FOR UPDATE"),
         {"cid": community_id, "h": household},
     ).first()
     if row is None:
-        raise NotFoundError(f"household {household!r} has no points account", code="no_account")
+        raise NotFoundError(f"户 {household} 没有积分账户 (household {household!r} has no points account)",
+                            code="no_account")
     if row.balance < points:
-        raise ConflictError(f"积分不足: household {household!r} has {row.balance} points, cannot redeem {points}",
+        raise ConflictError(f"积分不足：户 {household} 只有 {row.balance} 分，不能兑换 {points} 分 "
+                            f"(household {household!r} has {row.balance} points, cannot redeem {points})",
                             code="insufficient_points", details={"balance": row.balance})
     balance = session.execute(
         text("UPDATE points_account SET balance = balance - :p, updated_at = now() WHERE id = :id RETURNING balance"),
@@ -86,7 +66,8 @@ def account(session, community_code, household):
         {"cid": cid, "h": household},
     ).first()
     if row is None:
-        raise NotFoundError(f"household {household!r} has no points account", code="no_account")
+        raise NotFoundError(f"户 {household} 没有积分账户 (household {household!r} has no points account)",
+                            code="no_account")
     entries = session.execute(
         text("SELECT e.at, e.kind, e.points, e.balance_after, e.reason, c.code AS case_code FROM points_entry e "
              "LEFT JOIN civic_case c ON c.id = e.case_id WHERE e.account_id = :id ORDER BY e.at DESC, e.id DESC"),

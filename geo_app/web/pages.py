@@ -6,11 +6,10 @@ import logging
 from sqlalchemy import func, select
 
 from ..errors import ForbiddenError, NotFoundError
-from ..models import CATEGORIES, CHANNELS, SATISFACTION, STATUSES, Community
-from ..services.access import CHIEF_ACTIONS
+from ..models import Community
+from ..services.catalog import vocabulary_list
 from ..services.sites import list_sites
 from ..services.units import units_geojson
-from ..services.workflow import ACTION_LABELS, TRANSITIONS
 
 logger = logging.getLogger(__name__)
 
@@ -58,28 +57,11 @@ def community_sites(session, community_code):
     return collection, [f["properties"] for f in collection["features"]]
 
 
-def vocabulary(labels):
-    """Return [{"code", "label"}] for a {code: label} mapping, in its order."""
-    return [{"code": code, "label": label} for code, label in labels.items()]
-
-
 def case_choices():
     """Return the channels and categories a case form offers."""
-    return {"channels": vocabulary(CHANNELS), "categories": vocabulary(CATEGORIES)}
+    return {"channels": vocabulary_list("channel"), "categories": vocabulary_list("category")}
 
 
 def filter_choices():
     """Return the channels, categories and statuses the case filters offer."""
-    return {**case_choices(), "statuses": vocabulary(STATUSES)}
-
-
-def workflow_rules(role):
-    """Return what the case page needs to offer the next actions: sources per action, labels, who may do what."""
-    actions = [a for a in TRANSITIONS if role != "chief" or a in CHIEF_ACTIONS]
-    return {
-        "sources": {action: list(TRANSITIONS[action][0]) for action in actions},
-        "labels": {"receive": "受理", **ACTION_LABELS},
-        "statuses": STATUSES,
-        "satisfaction": vocabulary(SATISFACTION),
-        "needs_note": ["resolve", "return"],
-    }
+    return {**case_choices(), "statuses": vocabulary_list("status")}

@@ -13,9 +13,11 @@ from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
 from ..maps.cases import STATUS_COLORS, status_legend
 from ..models import OPEN_STATUSES
+from ..schemas import CASES_PAGE_MAX
 from ..services.access import require_role, require_staff
+from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
-from ..services.workflow import TRANSITIONS
+from ..services.kpis import COLUMN_LABELS
 from . import pages
 from .blueprint import bp
 
@@ -74,7 +76,7 @@ def cadre_map():
     parts = render_parts(fmap, _vendor_base_url())
     config = _page_config(basemap, parts, layers=layers, community=community["code"],
                           status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
-                          dispatch_from=list(TRANSITIONS["dispatch"][0]), open_statuses=list(OPEN_STATUSES),
+                          dispatch_action="dispatch", open_statuses=list(OPEN_STATUSES), page_size=CASES_PAGE_MAX,
                           case_page=url_for("web.case_page", code="CODE"),
                           select=(request.args.get("case") or "")[:CASE_CODE_MAX] or None)
     return render_template("web/map.html", community=community, map=parts, page_config=config,
@@ -112,7 +114,7 @@ def stats():
     require_role(viewer, "admin", "cadre")
     community = pages.staff_community(db.session, viewer, _requested_community(),
                                       current_app.config["DEFAULT_COMMUNITY"])
-    config = {"api": _api_root(), "community": community["code"],
+    config = {"api": _api_root(), "community": community["code"], "columns": COLUMN_LABELS,
               "case_page": url_for("web.case_page", code="CODE")}
     return render_template("web/stats.html", community=community, page_config=config,
                            echarts_url=vendor_url(ECHARTS_JS, _vendor_base_url()))
@@ -121,11 +123,11 @@ def stats():
 @bp.get("/cases/<code>")
 @login_required
 def case_page(code):
-    """One case for staff: its facts, history and the next workflow actions (drawn by case.js from the API)."""
+    """One case for staff: its facts, history and the actions the viewer may take (case.js draws them from the API)."""
     viewer = current_viewer()
     require_staff(viewer)
     code = code.strip()[:CASE_CODE_MAX]
-    config = {"api": _api_root(), "code": code, "role": viewer.role, "workflow": pages.workflow_rules(viewer.role),
+    config = {"api": _api_root(), "code": code, "satisfaction": vocabulary_list("satisfaction"),
               "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
     return render_template("web/case.html", code=code, page_config=config)
 

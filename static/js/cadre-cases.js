@@ -17,9 +17,8 @@
   var cluster = window[layers.cases];
   var heatLayer = window[layers.heat];
   var colors = config.status_colors || {};
-  var DISPATCH_FROM = config.dispatch_from || ["received", "returned", "dispatched"];
-  var OPEN = config.open_statuses || ["received", "dispatched", "accepted", "in_progress", "returned"];
-  var PAGE_SIZE = 1000;
+  var OPEN = config.open_statuses || [];
+  var PAGE_SIZE = config.page_size || 100;
   var LIST_STEP = 50;
   var MAX_MARKERS = config.max_markers || 3000;
   var UNCLUSTERED_ZOOM = 19;
@@ -43,14 +42,15 @@
     return (config.case_page || "/cases/CODE").replace("CODE", encodeURIComponent(code));
   }
 
-  function dispatchable(c) {
-    return DISPATCH_FROM.indexOf(c.status) >= 0;
+  /** The case's dispatch action when the viewer may dispatch it now (the server says so), else null. */
+  function dispatchAction(c) {
+    return (c.allowed_actions || []).filter(function (a) { return a.code === config.dispatch_action; })[0] || null;
   }
 
   function assigneeText(c) {
     var a = c.assignee || {};
     if (a.name) return (a.role_label || "") + " " + a.name;
-    return (a.role_label || "社区党委") + "（未指定责任人）";
+    return a.role_label + "（未指定责任人）";
   }
 
   function statusChip(c) {
@@ -82,12 +82,12 @@
   function popupContent(c) {
     var selected = state.selected === c.code;
     var hint;
-    if (!dispatchable(c)) hint = MQ.el("p", { class: "mq-muted" }, "当前状态（" + (c.status_label || c.status) + "）不能派单");
+    if (!dispatchAction(c)) hint = MQ.el("p", { class: "mq-muted" }, "当前状态（" + (c.status_label || c.status) + "）不能派单");
     else if (selected) hint = MQ.el("p", { class: "mq-hint", "data-role": "selected" }, "已选为待派单：点击地图上的楼栋或位置，再点“派给此处责任人”。");
     return MQ.el("div", { class: "mq-case-pop", dataset: { code: c.code } },
       MQ.el("h3", { "data-role": "title" }, c.title),
       MQ.el("p", { class: "mq-case-line" }, statusChip(c), " ", MQ.el("span", { class: "mq-muted" }, c.code),
-        c.overdue ? MQ.el("span", { class: "mq-chip mq-chip-overdue" }, c.overdue === "response" ? "签收超时" : "办结超时") : null),
+        c.overdue ? MQ.el("span", { class: "mq-chip mq-chip-overdue" }, c.overdue_label) : null),
       MQ.el("dl", { class: "mq-facts" },
         MQ.el("dt", null, "渠道"), MQ.el("dd", { "data-role": "channel" }, label(c.channel)),
         MQ.el("dt", null, "类别"), MQ.el("dd", { "data-role": "category" }, label(c.category)),
@@ -98,7 +98,7 @@
   }
 
   function chooseCase(c) {
-    if (!dispatchable(c)) return;
+    if (!dispatchAction(c)) return;
     window.selectCaseForDispatch({ code: c.code, version: c.version, title: c.title });
   }
 

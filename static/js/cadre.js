@@ -3,7 +3,7 @@
  * Hooks for the cases feature:
  *   openCaseForm(lat, lon, assignee[, place])  — the "在此登记民情" form (WGS-84 lat/lon)
  *   selectCaseForDispatch({code, version, title}) — choose the case "派给此处责任人" will dispatch
- *   dispatchSelectedCase(assignee)             — POST /api/v1/cases/{code}/transitions {action: "dispatch"}
+ *   dispatchSelectedCase(assignee)             — POST /api/v1/cases/{code}/transitions {action: config.dispatch_action}
  */
 (function () {
   "use strict";
@@ -74,7 +74,7 @@
           },
         }, "在此登记民情"),
         MQ.el("button", {
-          type: "button", "data-action": "dispatch", hidden: !canDispatch,
+          type: "button", "data-action": MQ.config.dispatch_action, hidden: !canDispatch,
           onclick: function () { window.dispatchSelectedCase(body.assignee); },
         }, "派给此处责任人")));
   }
@@ -138,7 +138,7 @@
       return null;
     }
     var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(c.code) + "/transitions"), {
-      method: "POST", json: { action: "dispatch", version: c.version, assignee_id: assignee.person.id },
+      method: "POST", json: { action: MQ.config.dispatch_action, version: c.version, assignee_id: assignee.person.id },
     });
     if (!res.ok) {
       status(MQ.errorMessage(res));

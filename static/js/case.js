@@ -6,7 +6,7 @@
 
   var MQ = window.MQ;
   var config = MQ.config;
-  var rules = config.workflow || { sources: {}, labels: {}, statuses: {}, satisfaction: [], needs_note: [] };
+  var satisfaction = config.satisfaction || [];
   var box = document.getElementById("mq-case");
   if (!box || !config.code) return;
   var colors = config.status_colors || {};
@@ -20,43 +20,37 @@
     return [MQ.el("dt", null, term), MQ.el("dd", role ? { "data-role": role } : null, value)];
   }
 
-  function allowedActions(c) {
-    return Object.keys(rules.sources).filter(function (action) {
-      if (rules.sources[action].indexOf(c.status) < 0) return false;
-      return !(action === "confirm" && c.times && c.times.confirmed);
-    });
-  }
-
+  /* The form for one allowed action ({code, label, requires: {field, label} | null}, from the case JSON). */
   function actionForm(c, action, onDone) {
-    var needsNote = rules.needs_note.indexOf(action) >= 0;
+    var required = action.requires ? action.requires.field : null;
+    var needsNote = required === "note";
     var error = MQ.el("p", { class: "mq-error", role: "alert", hidden: true });
     var fields = [
-      action === "visit" ? MQ.el("label", null, "满意度",
-        MQ.el("select", { name: "satisfaction", required: "required" }, rules.satisfaction.map(function (s) {
+      required === "satisfaction" ? MQ.el("label", null, action.requires.label,
+        MQ.el("select", { name: "satisfaction", required: "required" }, satisfaction.map(function (s) {
           return MQ.el("option", { value: s.code }, s.label);
         }))) : null,
-      action === "mark_duplicate" ? MQ.el("label", null, "原民情编号",
+      required === "duplicate_of" ? MQ.el("label", null, action.requires.label,
         MQ.el("input", { name: "duplicate_of", required: "required", maxlength: "40", placeholder: "MQ-2024-000123" })) : null,
-      MQ.el("label", null, needsNote ? (action === "resolve" ? "办理结果（必填）" : "退回原因（必填）") : "备注（选填）",
+      MQ.el("label", null, needsNote ? action.requires.label + "（必填）" : "备注（选填）",
         MQ.el("textarea", { name: "note", rows: "3", maxlength: "4000" })),
     ];
-    var form = MQ.el("form", { class: "mq-form mq-action-form", dataset: { action: action } },
-      MQ.el("h3", null, rules.labels[action] || action), fields, error,
+    var form = MQ.el("form", { class: "mq-form mq-action-form", dataset: { action: action.code } },
+      MQ.el("h3", null, action.label), fields, error,
       MQ.el("div", { class: "mq-actions" },
-        MQ.el("button", { type: "submit", class: "mq-primary" }, "确认" + (rules.labels[action] || "")),
+        MQ.el("button", { type: "submit", class: "mq-primary" }, "确认" + action.label),
         MQ.el("button", { type: "button", onclick: function () { form.remove(); } }, "取消")));
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
       var data = new FormData(form);
-      var payload = { action: action, version: c.version };
+      var payload = { action: action.code, version: c.version };
       var note = String(data.get("note") || "").trim();
       if (note) payload.note = note;
       if (needsNote && !note) {
-        MQ.show(error, "请填写" + (action === "resolve" ? "办理结果" : "退回原因") + "。");
+        MQ.show(error, "请填写" + action.requires.label + "。");
         return;
       }
-      if (action === "visit") payload.satisfaction = String(data.get("satisfaction"));
-      if (action === "mark_duplicate") payload.duplicate_of = String(data.get("duplicate_of") || "").trim();
+      if (required && required !== "note") payload[required] = String(data.get(required) || "").trim();
       form.querySelector('button[type="submit"]').disabled = true;
       var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(c.code) + "/transitions"),
         { method: "POST", json: payload });
@@ -65,26 +59,26 @@
         MQ.show(error, MQ.errorMessage(res));
         return;
       }
-      onDone(res.body, "已" + (rules.labels[action] || action));
+      onDone(res.body, "已" + action.label);
     });
     return form;
   }
 
   function actionsSection(c) {
-    var actions = allowedActions(c);
+    var actions = c.allowed_actions || [];
     var slot = MQ.el("div", { class: "mq-action-slot" });
     var buttons = actions.map(function (action) {
-      if (action === "dispatch") {
+      if (action.requires && action.requires.field === "assignee_id") { /* dispatching is done on the map */
         return MQ.el("a", { class: "mq-button", href: (config.map_page || "/map") + "?case=" + encodeURIComponent(c.code),
-          "data-action": "dispatch" }, "在地图上派单");
+          "data-action": action.code }, "在地图上" + action.label);
       }
-      return MQ.el("button", { type: "button", "data-action": action, onclick: function () {
+      return MQ.el("button", { type: "button", "data-action": action.code, onclick: function () {
         slot.textContent = "";
         var form = actionForm(c, action, function (body, message) { render(body, message); });
         slot.appendChild(form);
         var first = form.querySelector("select, input, textarea");
         if (first) first.focus();
-      } }, rules.labels[action] || action);
+      } }, action.label);
     });
     return MQ.el("section", { class: "mq-case-actions" },
       MQ.el("h2", null, "办理"),
@@ -94,10 +88,10 @@
 
   function historyList(events) {
     return MQ.el("ol", { class: "mq-timeline" }, (events || []).map(function (e) {
-      var from = e.from ? (rules.statuses[e.from] || e.from) + " → " : "";
+      var from = e.from ? (e.from_label || e.from) + " → " : "";
       return MQ.el("li", { dataset: { action: e.action } },
         MQ.el("time", { datetime: e.at }, MQ.formatTime(e.at)), " ",
-        MQ.el("b", null, rules.labels[e.action] || e.action), " ",
+        MQ.el("b", null, e.action_label || e.action), " ",
         MQ.el("span", { class: "mq-muted" }, from + (e.to_label || e.to) + " · " + e.actor),
         e.note ? MQ.el("div", { class: "mq-note" }, e.note) : null);
     }));
@@ -112,14 +106,14 @@
         MQ.el("span", { class: "mq-chip", style: "background:" + (colors[c.status] || "#555"), "data-role": "status" },
           c.status_label || c.status), " ",
         MQ.el("span", { class: "mq-code-small" }, c.code),
-        c.overdue ? MQ.el("span", { class: "mq-chip mq-chip-overdue" }, c.overdue === "response" ? "签收超时" : "办结超时") : null),
+        c.overdue ? MQ.el("span", { class: "mq-chip mq-chip-overdue" }, c.overdue_label) : null),
       message ? MQ.el("p", { class: "mq-result", role: "status", "data-role": "message" }, message) : null,
       c.description ? MQ.el("p", { class: "mq-description" }, c.description) : null,
       MQ.el("dl", { class: "mq-track-facts mq-case-facts" },
         fact("渠道", label(c.channel)), fact("类别", label(c.category)), fact("紧急程度", label(c.urgency)),
         fact("标签", (c.tags || []).map(label).join("、")), fact("地址", c.address),
         fact("责任单元", c.unit ? c.unit.kind_label + " " + c.unit.name : "不在任何责任单元内"),
-        fact("责任人", a.name ? (a.role_label || "") + " " + a.name + (a.phone ? " " + a.phone : "") : (a.role_label || "社区党委"),
+        fact("责任人", a.name ? (a.role_label || "") + " " + a.name + (a.phone ? " " + a.phone : "") : a.role_label,
           "assignee"),
         fact("反映人", c.anonymous ? "匿名" : c.reporter_name), fact("联系电话", c.reporter_phone),
         fact("户号", c.household),

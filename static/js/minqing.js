@@ -247,7 +247,7 @@
       if (assignee) {
         var person = assignee.person;
         MQ.show(part("assignee"), person ? "将派给：" + assignee.role_label + " " + person.name
-          : "此处无责任人，将由" + (assignee.role_label || "社区党委") + "受理");
+          : "此处无责任人，将由" + assignee.role_label + "受理");
       } else {
         MQ.show(part("assignee"), where.blocked ? where.blocked : "");
       }

@@ -11,7 +11,7 @@
   var state = { picking: false, here: null, reportMarker: null };
   var $ = function (id) { return document.getElementById(id); };
   var caseForm = new MQ.CaseForm({
-    channel: MQ.config.channel || "resident",
+    channel: MQ.config.channel,
     onClose: function () {
       if (state.reportMarker) map.removeLayer(state.reportMarker);
       state.reportMarker = null;

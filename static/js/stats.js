@@ -10,10 +10,10 @@
   var echarts = window.echarts;
   var $ = function (id) { return document.getElementById(id); };
   var GROUPS = ["month", "channel", "category", "assignee"];
-  var RATES = [
-    ["response_rate", "响应率"], ["resolution_rate", "办结率"], ["on_time_rate", "按期办结率"],
-    ["satisfaction_rate", "满意率"],
-  ];
+  var COLUMNS = config.columns || {}; /* column code → its Chinese name (services/kpis.COLUMN_LABELS) */
+  var RATES = Object.keys(COLUMNS).filter(function (code) { return /_rate$/.test(code); }).map(function (code) {
+    return [code, COLUMNS[code]];
+  });
   var COLORS = ["#b71c1c", "#ef9a9a", "#1565c0", "#2e7d32", "#f9a825", "#6a1b9a"];
   var OVERDUE_PAGE = 50;
   var charts = {};
@@ -59,8 +59,8 @@
   function comboOption(by, rows) {
     var labels = rows.map(function (r) { return by === "month" ? r.key : r.label; });
     var series = [
-      { name: "受理", type: "bar", data: rows.map(function (r) { return r.received; }), barMaxWidth: 18 },
-      { name: "办结", type: "bar", data: rows.map(function (r) { return r.resolved; }), barMaxWidth: 18 },
+      { name: COLUMNS.received, type: "bar", data: rows.map(function (r) { return r.received; }), barMaxWidth: 18 },
+      { name: COLUMNS.resolved, type: "bar", data: rows.map(function (r) { return r.resolved; }), barMaxWidth: 18 },
     ].concat(RATES.map(function (rate) {
       return { name: rate[1], type: "line", yAxisIndex: 1, symbolSize: 5, connectNulls: false,
         data: rows.map(function (r) { return pct(r[rate[0]]); }) };
@@ -103,14 +103,15 @@
       dataZoom: sorted.length > shown ? [{ type: "slider", yAxisIndex: 0, width: 14, right: 4,
         startValue: labels.length - shown, endValue: labels.length - 1 }, { type: "inside", yAxisIndex: 0 }] : [],
       series: [
-        { name: "受理", type: "bar", data: sorted.map(function (r) { return r.received; }).reverse(), barMaxWidth: 12 },
-        { name: "办结", type: "bar", data: sorted.map(function (r) { return r.resolved; }).reverse(), barMaxWidth: 12 },
+        { name: COLUMNS.received, type: "bar", data: sorted.map(function (r) { return r.received; }).reverse(), barMaxWidth: 12 },
+        { name: COLUMNS.resolved, type: "bar", data: sorted.map(function (r) { return r.resolved; }).reverse(), barMaxWidth: 12 },
       ],
     };
   }
 
   function dataTable(by, rows) {
-    var head = ["分组", "受理", "办结", "办理中", "响应率", "办结率", "按期办结率", "满意率", "平均办结（小时）"];
+    var head = Object.keys(COLUMNS).filter(function (code) { return code !== "label"; })
+      .map(function (code) { return COLUMNS[code]; });
     return MQ.el("table", { class: "mq-table" },
       MQ.el("thead", null, MQ.el("tr", null, head.map(function (h) { return MQ.el("th", null, h); }))),
       MQ.el("tbody", null, rows.map(function (r) {
@@ -161,10 +162,11 @@
     }
     var row = res.body.rows[0] || { received: 0, resolved: 0, in_progress: 0 };
     var cards = [
-      ["受理", String(row.received), "件"], ["办结", String(row.resolved), "件"], ["办理中", String(row.in_progress), "件"],
+      [COLUMNS.received, String(row.received), "件"], [COLUMNS.resolved, String(row.resolved), "件"],
+      [COLUMNS.in_progress, String(row.in_progress), "件"],
     ].concat(RATES.map(function (rate) { return [rate[1], percent(row[rate[0]]), ""]; }))
-      .concat([["平均办结", row.mean_hours_to_resolve === null || row.mean_hours_to_resolve === undefined ? "—"
-        : String(row.mean_hours_to_resolve), "小时"]]);
+      .concat([[COLUMNS.mean_hours_to_resolve, row.mean_hours_to_resolve === null ||
+        row.mean_hours_to_resolve === undefined ? "—" : String(row.mean_hours_to_resolve), ""]]);
     MQ.append(box, cards.map(function (c) {
       return MQ.el("div", { class: "mq-kpi" }, MQ.el("span", { class: "mq-kpi-label" }, c[0]),
         MQ.el("b", { class: "mq-kpi-value" }, c[1]), c[2] ? MQ.el("small", null, c[2]) : null);
@@ -179,14 +181,14 @@
   /* ------------------------------------------------------------- overdue */
 
   function overdueRow(c) {
-    var kind = c.overdue === "response" ? "签收超时" : "办结超时";
+    var kind = c.overdue_label;
     var due = c.overdue === "response" ? c.response_due_at : c.resolve_due_at;
     var a = c.assignee || {};
     return MQ.el("tr", { dataset: { code: c.code } },
       MQ.el("td", null, MQ.el("a", { href: casePage(c.code) }, c.code)),
       MQ.el("td", { class: "mq-cell-title", "data-role": "title" }, c.title),
       MQ.el("td", null, c.status_label || c.status),
-      MQ.el("td", null, a.name ? (a.role_label || "") + " " + a.name : (a.role_label || "社区党委")),
+      MQ.el("td", null, a.name ? a.role_label + " " + a.name : a.role_label),
       MQ.el("td", { class: "mq-error" }, kind),
       MQ.el("td", null, MQ.formatTime(due)));
   }

@@ -74,10 +74,10 @@ def test_labels_are_accepted_as_well_as_codes(client):
 
 
 def test_gcj02_input_is_converted(client):
-    from geo_app.geo.coords import wgs84_to_gcj02
+    from geo_app.geo.coords import from_wgs84
 
     p = point_in_building("BD07")
-    lon, lat = wgs84_to_gcj02(p["lon"], p["lat"])
+    lon, lat = from_wgs84(p["lon"], p["lat"], "gcj02")
     case = post_case(client, lat=lat, lon=lon, crs="gcj02")
     assert case["assignee"]["name"] == CHIEFS[("building_chief", "BD07")]
     assert abs(case["lat"] - p["lat"]) < 1e-7

@@ -2,8 +2,7 @@
 
 import math
 
-from geo_app.geo.coords import haversine_m
-from tests.helpers import demo_features
+from tests.helpers import demo_features, haversine_m
 
 
 def test_people_counts_match_the_work_report(client):

@@ -4,7 +4,7 @@ import pytest
 import shapely
 from shapely.geometry import Point
 
-from geo_app.geo.coords import wgs84_to_bd09, wgs84_to_gcj02
+from geo_app.geo.coords import from_wgs84
 from tests.helpers import demo_features, demo_people, interior_point
 
 BUILDINGS = demo_features("buildings.geojson")
@@ -105,7 +105,8 @@ def test_outside_every_community_is_404(client):
     assert "outside every community" in response.get_json()["message"]
 
 
-@pytest.mark.parametrize("crs,forward", [("gcj02", wgs84_to_gcj02), ("bd09", wgs84_to_bd09)])
+@pytest.mark.parametrize("crs,forward", [("gcj02", lambda lon, lat: from_wgs84(lon, lat, "gcj02")),
+                                           ("bd09", lambda lon, lat: from_wgs84(lon, lat, "bd09"))])
 def test_chinese_coordinates_are_converted_before_lookup(client, crs, forward):
     props, geom = next((p, g) for p, g in BUILDINGS if p["code"] in CHIEF_BY_BUILDING)
     lon, lat = interior_point(geom)

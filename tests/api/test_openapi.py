@@ -3,7 +3,7 @@
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from tests.conftest import token_for
+from tests.conftest import client_as, token_for
 
 
 def test_openapi_document_is_served_and_covers_the_api(client):
@@ -19,9 +19,23 @@ def test_openapi_document_is_served_and_covers_the_api(client):
 def test_the_document_matches_the_validation(client):
     doc = client.get("/api/v1/openapi.json").get_json()
     actions = doc["components"]["schemas"]["TransitionIn"]["properties"]["action"]["enum"]
-    from geo_app.services.workflow import TRANSITIONS
+    from geo_app.models import ACTIONS
 
-    assert set(actions) == set(TRANSITIONS)
+    assert actions == list(ACTIONS)
+    units = next(p for p in doc["paths"]["/units"]["get"]["parameters"] if p["name"] == "limit")
+    assert units["schema"]["maximum"] == 5000 and units["schema"]["default"] == 1000
+
+
+def test_the_documented_page_limit_is_the_servers_setting(make_app):
+    app = make_app(PAGE_LIMIT_MAX=50, PAGE_LIMIT_DEFAULT=20)
+    client = app.test_client()
+    doc = client.get("/api/v1/openapi.json").get_json()
+    limit = next(p for p in doc["paths"]["/units"]["get"]["parameters"] if p["name"] == "limit")["schema"]
+    assert (limit["maximum"], limit["default"]) == (50, 20)
+    cadre = client_as(app, "cadre")
+    refused = cadre.get("/api/v1/units?limit=51").get_json()
+    assert refused["field"] == "limit" and "50" in refused["message"]
+    assert len(cadre.get("/api/v1/units").get_json()["features"]) == 20
 
 
 def test_schemathesis_finds_no_5xx(app):

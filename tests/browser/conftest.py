@@ -161,21 +161,26 @@ def hostile_case(live_server, cadre_token):
 CADRE_LOGIN = ("cadre", "mingzhu-cadre")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
 
 
-@pytest.fixture(scope="session")
-def cadre_login(browser, live_server):
-    """The browser storage (session cookie) of the demo cadre, logged in once through /login."""
+def log_in(browser, live_server, account, landing):
+    """Return the browser storage (session cookie) of a demo account logged in through /login."""
     context = browser.new_context()
     try:
         page = context.new_page()
-        page.goto(f"{live_server.url}/login?next=/map")
-        page.fill("#username", CADRE_LOGIN[0])
-        page.fill("#password", CADRE_LOGIN[1])
+        page.goto(f"{live_server.url}/login?next={landing}")
+        page.fill("#username", account[0])
+        page.fill("#password", account[1])
         with page.expect_navigation():
             page.click("button[type=submit]")
-        assert page.url.endswith("/map"), f"login as {CADRE_LOGIN[0]} failed: at {page.url}"
+        assert page.url.endswith(landing), f"login as {account[0]} failed: at {page.url}"
         return context.storage_state()
     finally:
         context.close()
+
+
+@pytest.fixture(scope="session")
+def cadre_login(browser, live_server):
+    """The browser storage (session cookie) of the demo cadre, logged in once through /login."""
+    return log_in(browser, live_server, CADRE_LOGIN, "/map")
 
 
 @dataclass

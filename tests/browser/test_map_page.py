@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from geo_app.geo.coords import wgs84_to_gcj02
+from geo_app.geo.coords import from_wgs84
 from tests.browser.conftest import HOSTILE, click_at, lookup_popup, map_ready
 from tests.helpers import demo_features, demo_people, interior_point
 
@@ -80,7 +80,7 @@ def test_hostile_names_show_as_text_and_run_nothing(cadre_page):
 def test_js_gcj02_matches_the_python_transform(cadre_page):
     for lon, lat in [(115.3201730, 22.9685627), (116.397, 39.909), (121.47, 31.23)]:
         js = cadre_page.page.evaluate("([lon, lat]) => MQ.coords.wgs84ToGcj02(lon, lat)", [lon, lat])
-        assert js == pytest.approx(list(wgs84_to_gcj02(lon, lat)), abs=1e-9)
+        assert js == pytest.approx(list(from_wgs84(lon, lat, "gcj02")), abs=1e-9)
         back = cadre_page.page.evaluate("([lon, lat]) => MQ.coords.gcj02ToWgs84(lon, lat)", js)
         assert back == pytest.approx([lon, lat], abs=1e-8)
 
@@ -143,7 +143,7 @@ def test_on_the_gaode_basemap_a_click_on_the_shifted_building_finds_its_chief(ga
     page = watched.page
     map_ready(page)
     assert page.evaluate("MQ.config.crs") == "gcj02"
-    lon, lat = wgs84_to_gcj02(*interior_point(BUILDINGS["BD04"]))
+    lon, lat = from_wgs84(*interior_point(BUILDINGS["BD04"]), "gcj02")
     click_at(page, lat, lon)
     popup = page.locator(".leaflet-popup-content .mq-lookup")
     popup.wait_for()

@@ -11,31 +11,47 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon
 
-from geo_app.geo import coords
 from geo_app.geo.coords import (
     CRS_CODES,
-    bd09_to_gcj02,
     bd09_to_gcj02_array,
-    bd09_to_wgs84,
     bd09_to_wgs84_array,
     from_wgs84,
-    from_wgs84_array,
-    gcj02_to_bd09,
     gcj02_to_bd09_array,
-    gcj02_to_wgs84,
     gcj02_to_wgs84_array,
     geometry_from_wgs84,
-    geometry_to_wgs84,
-    haversine_m,
-    is_in_china,
+    is_in_china_array,
     to_wgs84,
-    to_wgs84_array,
     transform_geometry,
-    wgs84_to_bd09,
     wgs84_to_bd09_array,
-    wgs84_to_gcj02,
     wgs84_to_gcj02_array,
 )
+from tests.helpers import EARTH_RADIUS_M, haversine_m
+
+
+def _one_point(array_fn):
+    """Apply an array conversion to one (lon, lat): the reference tests are written point by point."""
+
+    def convert(lon: float, lat: float) -> tuple[float, float]:
+        out_lon, out_lat = array_fn(lon, lat)
+        return float(out_lon), float(out_lat)
+
+    convert.__name__ = array_fn.__name__.removesuffix("_array")
+    return convert
+
+
+wgs84_to_gcj02 = _one_point(wgs84_to_gcj02_array)
+gcj02_to_wgs84 = _one_point(gcj02_to_wgs84_array)
+gcj02_to_bd09 = _one_point(gcj02_to_bd09_array)
+bd09_to_gcj02 = _one_point(bd09_to_gcj02_array)
+wgs84_to_bd09 = _one_point(wgs84_to_bd09_array)
+bd09_to_wgs84 = _one_point(bd09_to_wgs84_array)
+TO_WGS84_ARRAY = {"wgs84": lambda lons, lats: (np.asarray(lons, float), np.asarray(lats, float)),
+                  "gcj02": gcj02_to_wgs84_array, "bd09": bd09_to_wgs84_array}
+
+
+def is_in_china(lon: float, lat: float) -> bool:
+    return bool(is_in_china_array(lon, lat))
+
 
 # Round trips are exact to ~1e-10 degrees (~0.01 mm); 1 mm leaves a wide margin
 # while staying 500x tighter than the 0.5 m requirement.
@@ -277,9 +293,6 @@ def test_unknown_crs_raises_value_error_naming_crs_and_allowed(bad: object) -> N
     callers = [
         lambda: to_wgs84(116.0, 39.0, bad),  # type: ignore[arg-type]
         lambda: from_wgs84(116.0, 39.0, bad),  # type: ignore[arg-type]
-        lambda: to_wgs84_array([116.0], [39.0], bad),  # type: ignore[arg-type]
-        lambda: from_wgs84_array([116.0], [39.0], bad),  # type: ignore[arg-type]
-        lambda: geometry_to_wgs84(Point(116.0, 39.0), bad),  # type: ignore[arg-type]
         lambda: geometry_from_wgs84(Point(116.0, 39.0), bad),  # type: ignore[arg-type]
     ]
     for call in callers:
@@ -295,41 +308,23 @@ def test_unknown_crs_raises_value_error_naming_crs_and_allowed(bad: object) -> N
 # Vectorised versions
 # ---------------------------------------------------------------------------
 
-SCALAR_ARRAY_PAIRS = [
-    (wgs84_to_gcj02, wgs84_to_gcj02_array),
-    (gcj02_to_wgs84, gcj02_to_wgs84_array),
-    (gcj02_to_bd09, gcj02_to_bd09_array),
-    (bd09_to_gcj02, bd09_to_gcj02_array),
-    (wgs84_to_bd09, wgs84_to_bd09_array),
-    (bd09_to_wgs84, bd09_to_wgs84_array),
-]
-PAIR_IDS = [scalar.__name__ for scalar, _ in SCALAR_ARRAY_PAIRS]
+ARRAY_FUNCTIONS = [wgs84_to_gcj02_array, gcj02_to_wgs84_array, gcj02_to_bd09_array, bd09_to_gcj02_array,
+                   wgs84_to_bd09_array, bd09_to_wgs84_array]
+FUNCTION_IDS = [fn.__name__ for fn in ARRAY_FUNCTIONS]
 
 
-@pytest.mark.parametrize(("scalar_fn", "array_fn"), SCALAR_ARRAY_PAIRS, ids=PAIR_IDS)
-def test_array_matches_scalar_on_fixed_points(scalar_fn, array_fn) -> None:
+@pytest.mark.parametrize("array_fn", ARRAY_FUNCTIONS, ids=FUNCTION_IDS)
+def test_array_functions_convert_each_point_alone_as_in_a_batch(array_fn) -> None:
     points = CHINA_POINTS + OUTSIDE_CHINA_POINTS
     lons = np.array([p[0] for p in points])
     lats = np.array([p[1] for p in points])
     out_lon, out_lat = array_fn(lons, lats)
     assert out_lon.shape == lons.shape and out_lat.shape == lats.shape
-    expected = np.array([scalar_fn(*p) for p in points])
-    np.testing.assert_allclose(out_lon, expected[:, 0], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
-    np.testing.assert_allclose(out_lat, expected[:, 1], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
+    one_by_one = np.array([_one_point(array_fn)(*p) for p in points])
+    np.testing.assert_allclose(out_lon, one_by_one[:, 0], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
+    np.testing.assert_allclose(out_lat, one_by_one[:, 1], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
     # Inputs must not be modified in place.
     assert lons.tolist() == [p[0] for p in points]
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(any_lon, any_lat), min_size=1, max_size=40))
-def test_array_matches_scalar_property(points: list[tuple[float, float]]) -> None:
-    lons = np.array([p[0] for p in points])
-    lats = np.array([p[1] for p in points])
-    for scalar_fn, array_fn in SCALAR_ARRAY_PAIRS:
-        out_lon, out_lat = array_fn(lons, lats)
-        expected = np.array([scalar_fn(*p) for p in points])
-        np.testing.assert_allclose(out_lon, expected[:, 0], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
-        np.testing.assert_allclose(out_lat, expected[:, 1], rtol=0, atol=ARRAY_VS_SCALAR_TOL_DEG)
 
 
 def test_array_functions_broadcast_and_keep_shape() -> None:
@@ -350,16 +345,6 @@ def test_array_functions_pass_nan_through() -> None:
     out_lon, out_lat = bd09_to_wgs84_array([np.nan, 116.404], [30.0, 39.915])
     assert math.isnan(out_lon[0])
     assert (out_lon[1], out_lat[1]) == pytest.approx(bd09_to_wgs84(116.404, 39.915), abs=1e-11)
-
-
-@pytest.mark.parametrize("crs", CRS_CODES)
-def test_array_dispatch_matches_scalar_dispatch(crs: str) -> None:
-    lons, lats = [116.404, 115.325, -0.1276], [39.915, 22.966, 51.5072]
-    to_lon, to_lat = to_wgs84_array(lons, lats, crs)
-    from_lon, from_lat = from_wgs84_array(lons, lats, crs)
-    for i, (lon, lat) in enumerate(zip(lons, lats, strict=True)):
-        assert (to_lon[i], to_lat[i]) == pytest.approx(to_wgs84(lon, lat, crs), abs=1e-11)
-        assert (from_lon[i], from_lat[i]) == pytest.approx(from_wgs84(lon, lat, crs), abs=1e-11)
 
 
 # ---------------------------------------------------------------------------
@@ -402,14 +387,15 @@ def _structure(geom):
 
 
 def _expected_coords(geom, fn) -> np.ndarray:
-    """Apply a scalar function to the geometry's flattened coordinates."""
+    """Apply a one-point function to the geometry's flattened coordinates."""
     return np.array([fn(float(x), float(y)) for x, y in shapely.get_coordinates(geom)])
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=GEOM_IDS)
-@pytest.mark.parametrize(("scalar_fn", "_array_fn"), SCALAR_ARRAY_PAIRS, ids=PAIR_IDS)
-def test_transform_geometry_moves_each_vertex_like_point_function(geom, scalar_fn, _array_fn) -> None:
-    out = transform_geometry(geom, scalar_fn)
+@pytest.mark.parametrize("array_fn", ARRAY_FUNCTIONS, ids=FUNCTION_IDS)
+def test_transform_geometry_moves_each_vertex_like_the_point_conversion(geom, array_fn) -> None:
+    scalar_fn = _one_point(array_fn)
+    out = transform_geometry(geom, array_fn)
     assert out is not geom
     assert out.geom_type == geom.geom_type
     assert _structure(out) == _structure(geom)
@@ -419,16 +405,16 @@ def test_transform_geometry_moves_each_vertex_like_point_function(geom, scalar_f
         rtol=0,
         atol=ARRAY_VS_SCALAR_TOL_DEG,
     )
-    if scalar_fn in (wgs84_to_gcj02, wgs84_to_bd09, gcj02_to_bd09):
+    if array_fn in (wgs84_to_gcj02_array, wgs84_to_bd09_array, gcj02_to_bd09_array):
         # Every vertex actually moved (all test vertices are in China or BD-09 applies).
         moved = np.abs(shapely.get_coordinates(out) - shapely.get_coordinates(geom))
         assert (moved.max(axis=1)[:3] > 1e-4).all()
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=GEOM_IDS)
-def test_transform_geometry_with_arbitrary_scalar_function(geom) -> None:
-    def shift(lon: float, lat: float) -> tuple[float, float]:
-        return lon + 1.0, lat * 0.5
+def test_transform_geometry_with_an_arbitrary_function(geom) -> None:
+    def shift(lons, lats):
+        return lons + 1.0, lats * 0.5
 
     out = transform_geometry(geom, shift)
     assert _structure(out) == _structure(geom)
@@ -436,15 +422,8 @@ def test_transform_geometry_with_arbitrary_scalar_function(geom) -> None:
     np.testing.assert_array_equal(shapely.get_coordinates(out), expected)
 
 
-def test_transform_geometry_with_vectorized_function() -> None:
-    out = transform_geometry(MULTIPOLYGON, wgs84_to_gcj02_array, vectorized=True)
-    np.testing.assert_allclose(
-        shapely.get_coordinates(out), _expected_coords(MULTIPOLYGON, wgs84_to_gcj02), atol=1e-11
-    )
-
-
 def test_transform_geometry_preserves_polygon_validity_and_holes() -> None:
-    out = transform_geometry(POLYGON_WITH_HOLES, wgs84_to_gcj02)
+    out = transform_geometry(POLYGON_WITH_HOLES, wgs84_to_gcj02_array)
     assert out.is_valid
     assert len(out.interiors) == 2
     # GCJ-02 has short-wavelength sine terms (period 1/3 degree) whose gradient
@@ -455,7 +434,7 @@ def test_transform_geometry_preserves_polygon_validity_and_holes() -> None:
 
 def test_transform_geometry_keeps_z() -> None:
     line = LineString([(116.404, 39.915, 50.0), (115.325, 22.966, 7.5)])
-    out = transform_geometry(line, wgs84_to_gcj02)
+    out = transform_geometry(line, wgs84_to_gcj02_array)
     assert out.has_z
     coords_out = np.array(out.coords)
     assert coords_out[:, 2].tolist() == [50.0, 7.5]
@@ -463,16 +442,16 @@ def test_transform_geometry_keeps_z() -> None:
 
 
 def test_transform_geometry_handles_empty_and_rejects_non_geometry() -> None:
-    assert transform_geometry(Polygon(), wgs84_to_gcj02).is_empty
+    assert transform_geometry(Polygon(), wgs84_to_gcj02_array).is_empty
     with pytest.raises(TypeError):
-        transform_geometry((116.0, 39.0), wgs84_to_gcj02)  # type: ignore[arg-type]
+        transform_geometry((116.0, 39.0), wgs84_to_gcj02_array)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("geom", GEOMETRIES, ids=GEOM_IDS)
 @pytest.mark.parametrize("crs", CRS_CODES)
 def test_geometry_crs_helpers(geom, crs: str) -> None:
     there = geometry_from_wgs84(geom, crs)
-    back = geometry_to_wgs84(there, crs)
+    back = transform_geometry(there, TO_WGS84_ARRAY[crs])
     assert _structure(there) == _structure(geom) == _structure(back)
     np.testing.assert_allclose(
         shapely.get_coordinates(there),
@@ -485,17 +464,17 @@ def test_geometry_crs_helpers(geom, crs: str) -> None:
 
 
 # ---------------------------------------------------------------------------
-# haversine_m
+# haversine_m (the tests' ruler)
 # ---------------------------------------------------------------------------
 
 
 def test_haversine_known_distances() -> None:
     # One degree of latitude on the mean-radius sphere.
     assert haversine_m(0.0, 0.0, 0.0, 1.0) == pytest.approx(
-        math.pi * coords.EARTH_RADIUS_M / 180.0, rel=1e-12
+        math.pi * EARTH_RADIUS_M / 180.0, rel=1e-12
     )
     # Quarter of the equator.
-    assert haversine_m(0.0, 0.0, 90.0, 0.0) == pytest.approx(math.pi * coords.EARTH_RADIUS_M / 2.0, rel=1e-12)
+    assert haversine_m(0.0, 0.0, 90.0, 0.0) == pytest.approx(math.pi * EARTH_RADIUS_M / 2.0, rel=1e-12)
     # Beijing - Shanghai (eviltransform GCJ points): ~1078 km.
     assert haversine_m(121.531541859215, 31.17530398364597, 116.38404722455657, 39.91334545536069) == (
         pytest.approx(1078164.0, abs=2000.0)

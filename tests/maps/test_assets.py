@@ -17,9 +17,9 @@ from geo_app.maps.assets import (
     LEAFLET_IMAGES,
     LOCAL_ASSETS,
     asset_key,
-    external_urls,
     localize,
 )
+from tests.external_urls import external_urls
 
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "static"

@@ -9,9 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from shapely.geometry import shape
 
-from geo_app.geo.coords import haversine_m, wgs84_to_gcj02
+from geo_app.geo.coords import from_wgs84
 from geo_app.maps import cadre
-from geo_app.maps.assets import external_urls
 from geo_app.maps.base import (
     MAX_ZOOM,
     BasemapError,
@@ -25,7 +24,8 @@ from geo_app.maps.base import (
     safe_join,
     safe_text,
 )
-from tests.helpers import demo_features
+from tests.external_urls import external_urls
+from tests.helpers import demo_features, haversine_m
 
 HOSTILE = [
     "<img src=x onerror=alert(1)>${alert(2)}",
@@ -154,10 +154,10 @@ def test_gaode_shifts_every_displayed_vertex_by_the_gcj02_offset():
                   "features": [{"type": "Feature", "id": 1, "properties": props, "geometry": geom.__geo_interface__}]}
     shown = shape(display_collection(collection, basemap)["features"][0]["geometry"])
     for (lon, lat), (slon, slat) in zip(geom.exterior.coords, shown.exterior.coords, strict=True):
-        assert (slon, slat) == pytest.approx(wgs84_to_gcj02(lon, lat), abs=1e-12)
+        assert (slon, slat) == pytest.approx(from_wgs84(lon, lat, "gcj02"), abs=1e-12)
         assert 100 < haversine_m(lon, lat, slon, slat) < 1000, "the GCJ-02 offset is a few hundred metres here"
     assert collection["features"][0]["geometry"] == geom.__geo_interface__, "the input is not changed"
-    assert display_point(115.32, 22.96, basemap) == pytest.approx(wgs84_to_gcj02(115.32, 22.96))
+    assert display_point(115.32, 22.96, basemap) == pytest.approx(from_wgs84(115.32, 22.96, "gcj02"))
     assert display_point(115.32, 22.96, basemap_from_config({})) == (115.32, 22.96)
 
 

@@ -3,11 +3,11 @@
 import json
 import re
 
-from geo_app.maps.assets import external_urls
 from geo_app.maps.base import basemap_from_config, new_map, render_parts, safe_text
 from geo_app.maps.cases import STATUS_COLORS, add_case_layers, status_legend
 from geo_app.maps.heat import build_heat_map
 from geo_app.models import STATUSES
+from tests.external_urls import external_urls
 
 HOSTILE = "<img src=x onerror=alert(1)>${alert(2)}`"
 STREET = {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [

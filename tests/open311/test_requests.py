@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from geo_app.extensions import db
+from geo_app.schemas import CaseIn
 from geo_app.services.cases import create_case
 from geo_app.services.privacy import mask_name
 from tests.helpers import demo_people
@@ -113,8 +114,8 @@ def test_filters_by_id_list_and_service_code(client, post_request):
 def _old_case(app, days_ago):
     lon, lat = building_point("BD04")
     with app.app_context():
-        case, _ = create_case(db.session, {"title": "旧的隐患", "channel": "resident", "category": "hazard",
-                                           "lat": lat, "lon": lon}, now=datetime.now(UTC) - timedelta(days=days_ago))
+        case, _ = create_case(db.session, CaseIn(title="旧的隐患", channel="resident", category="hazard",
+                                                 lat=lat, lon=lon), now=datetime.now(UTC) - timedelta(days=days_ago))
         db.session.commit()
         return case["code"]
 

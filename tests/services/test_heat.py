@@ -10,7 +10,7 @@ from sqlalchemy import text
 from geo_app.services.cases import create_case
 from geo_app.services.heat import heat_cells, split_window
 from geo_app.services.workflow import transition
-from tests.factories import case_body, point_in_building
+from tests.factories import case_in, change, point_in_building
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -67,8 +67,8 @@ def test_rollup_heat_equals_raw_counts_for_random_filters(session, seed):
 
 def test_rollup_follows_new_cases_and_status_changes(session):
     when = datetime(2024, 5, 20, 10, tzinfo=TZ)
-    case, _ = create_case(session, case_body(**point_in_building("BD11")), now=when)
-    transition(session, case["code"], {"action": "accept", "version": case["version"]}, actor="t", now=when)
+    case, _ = create_case(session, case_in(**point_in_building("BD11")), now=when)
+    transition(session, case["code"], change("accept", case["version"]), actor="t", now=when)
     for filters in ({}, {"status": ["accepted"]}, {"status": ["dispatched"]},
                     {"from": datetime(2024, 5, 1, tzinfo=TZ), "to": datetime(2024, 6, 1, tzinfo=TZ)}):
         for zoom in (12, 16, 17):

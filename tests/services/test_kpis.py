@@ -8,7 +8,7 @@ from sqlalchemy import text
 from geo_app.services.cases import CasePolicy, create_case
 from geo_app.services.kpis import stats, stats_csv
 from geo_app.services.workflow import transition
-from tests.factories import case_body, gap_point, point_in_building
+from tests.factories import case_in, change, gap_point, point_in_building
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 POLICY = CasePolicy()  # normal urgency: respond within 24 h, resolve within 168 h
@@ -25,12 +25,12 @@ def kpi_session(session):
 def walk(session, code, steps):
     version = session.execute(text("SELECT version FROM civic_case WHERE code = :c"), {"c": code}).scalar()
     for action, hours, extra in steps:
-        version = transition(session, code, {"action": action, "version": version, **extra}, actor="t",
+        version = transition(session, code, change(action, version, **extra), actor="t",
                              policy=POLICY, now=T0 + timedelta(hours=hours))["version"]
 
 
 def make(session, hours=0, **overrides):
-    case, _ = create_case(session, case_body(**overrides), policy=POLICY, now=T0 + timedelta(hours=hours))
+    case, _ = create_case(session, case_in(**overrides), policy=POLICY, now=T0 + timedelta(hours=hours))
     return case["code"]
 
 

@@ -4,10 +4,11 @@ import pytest
 from sqlalchemy import text
 
 from geo_app.errors import ConflictError, ValidationError
+from geo_app.schemas import PointsIn, validate
 from geo_app.services.cases import CasePolicy, create_case
 from geo_app.services.points import account, earn, redeem
 from geo_app.services.workflow import transition
-from tests.factories import case_body
+from tests.factories import case_in, change
 
 
 def cid(session):
@@ -16,20 +17,20 @@ def cid(session):
 
 def test_confirmed_report_earns_the_category_points_once(session):
     policy = CasePolicy(points_per_category={**CasePolicy().points_per_category, "hazard": 25})
-    case, _ = create_case(session, case_body(household="测试户-1"), policy=policy)
-    case = transition(session, case["code"], {"action": "confirm", "version": case["version"]}, actor="cadre",
+    case, _ = create_case(session, case_in(household="测试户-1"), policy=policy)
+    case = transition(session, case["code"], change("confirm", case["version"]), actor="cadre",
                       policy=policy)
     assert account(session, "mingzhu", "测试户-1")["balance"] == 25
     with pytest.raises(ConflictError):
-        transition(session, case["code"], {"action": "confirm", "version": case["version"]}, actor="cadre",
+        transition(session, case["code"], change("confirm", case["version"]), actor="cadre",
                    policy=policy)
     assert account(session, "mingzhu", "测试户-1")["balance"] == 25
 
 
 def test_confirm_without_household_is_refused(session):
-    case, _ = create_case(session, case_body(household=None))
+    case, _ = create_case(session, case_in(household=None))
     with pytest.raises(ValidationError, match="household"):
-        transition(session, case["code"], {"action": "confirm", "version": case["version"]}, actor="cadre")
+        transition(session, case["code"], change("confirm", case["version"]), actor="cadre")
 
 
 def test_redemption_beyond_balance_is_refused_and_ledger_kept(session):
@@ -50,10 +51,11 @@ def test_database_refuses_a_negative_balance_even_bypassing_the_service(session)
         session.execute(text("UPDATE points_account SET balance = -1 WHERE household = '测试户-3'"))
 
 
-@pytest.mark.parametrize("points", [0, -5, 1.5, True, "10"])
-def test_bad_amounts_are_refused(session, points):
-    with pytest.raises(ValidationError, match="points"):
-        earn(session, cid(session), "测试户-4", points, "x")
+@pytest.mark.parametrize("points", [0, -5, 1.5, True, "10", 100_001])
+def test_bad_amounts_are_refused(points):
+    with pytest.raises(ValidationError, match="points") as refused:
+        validate(PointsIn, {"points": points})
+    assert refused.value.field == "points" and any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.message)
 
 
 def test_points_api(client):

@@ -23,78 +23,43 @@ ROLLUP_ZOOMS = range(6, 15)
 
 # One upsert per table and statement, in key order, so concurrent changes lock rollup rows in the same
 # order. case_heat_month carries the filters; case_heat_month_total serves unfiltered views compactly.
-# (Each branch names only the transition tables its trigger has.)
-MAINTAIN = """
+# The same two upserts serve every operation; each names only the transition tables its trigger has.
+UPSERTS = """
+    INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
+    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
+           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int,
+           d.community_id, d.channel, d.category, d.status, sum(d.sign)
+    FROM ({rows}) AS d CROSS JOIN heat_level l
+    WHERE l.rollup
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
+    HAVING sum(d.sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
+    ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
+    DO UPDATE SET n = h.n + EXCLUDED.n;
+    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
+    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
+           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
+    FROM ({rows}) AS d CROSS JOIN heat_level l
+    WHERE l.rollup
+    GROUP BY 1, 2, 3, 4, 5
+    HAVING sum(d.sign) <> 0
+    ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;"""
+COLUMNS = "received_at, geom, community_id, channel, category, status"
+NEW_ROWS = f"SELECT {COLUMNS}, 1 AS sign FROM new_rows"
+OLD_ROWS = f"SELECT {COLUMNS}, -1 AS sign FROM old_rows"
+MAINTAIN = f"""
 CREATE OR REPLACE FUNCTION case_heat_maintain() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP = 'INSERT' THEN
-    INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int,
-           d.community_id, d.channel, d.category, d.status, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-    ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
-    DO UPDATE SET n = h.n + EXCLUDED.n;
-    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
-    ELSIF TG_OP = 'DELETE' THEN
-    INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int,
-           d.community_id, d.channel, d.category, d.status, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-    ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
-    DO UPDATE SET n = h.n + EXCLUDED.n;
-    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
-    ELSE
-    INSERT INTO case_heat_month AS h (level, month, gy, gx, community_id, channel, category, status, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int,
-           d.community_id, d.channel, d.category, d.status, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows UNION ALL SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5, 6, 7, 8
-    ON CONFLICT (level, month, gy, gx, community_id, channel, category, status)
-    DO UPDATE SET n = h.n + EXCLUDED.n;
-    INSERT INTO case_heat_month_total AS t (level, month, gy, gx, community_id, n)
-    SELECT l.zoom, (date_trunc('month', d.received_at AT TIME ZONE 'Asia/Shanghai'))::date,
-           floor(ST_Y(d.geom) / l.clat)::int, floor(ST_X(d.geom) / l.clon)::int, d.community_id, sum(d.sign)
-    FROM (SELECT received_at, geom, community_id, channel, category, status, 1 AS sign FROM new_rows UNION ALL SELECT received_at, geom, community_id, channel, category, status, -1 AS sign FROM old_rows) AS d CROSS JOIN heat_level l
-    WHERE l.rollup
-    GROUP BY 1, 2, 3, 4, 5
-    HAVING sum(d.sign) <> 0
-    ORDER BY 1, 2, 3, 4, 5
-    ON CONFLICT (level, month, gy, gx, community_id) DO UPDATE SET n = t.n + EXCLUDED.n;
+    IF TG_OP = 'INSERT' THEN{UPSERTS.format(rows=NEW_ROWS)}
+    ELSIF TG_OP = 'DELETE' THEN{UPSERTS.format(rows=OLD_ROWS)}
+    ELSE{UPSERTS.format(rows=f"{NEW_ROWS} UNION ALL {OLD_ROWS}")}
     END IF;
     RETURN NULL;
 END;
 $$
 """
+
 
 
 def cell_size_m(zoom):

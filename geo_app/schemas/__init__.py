@@ -1,0 +1,24 @@
+"""Input schemas (pydantic): the one validation at the edge (API, Open311, CLI, demo loader).
+
+A validated model is typed input the services trust: codes instead of labels, WGS-84 points, limits applied.
+The OpenAPI document is generated from the same models.
+"""
+
+from .base import validate, validate_value
+from .cases import (
+    CASES_PAGE_MAX,
+    CaseFilterQuery,
+    CaseIn,
+    CasesQuery,
+    HeatQuery,
+    StatsQuery,
+    TransitionIn,
+)
+from .open311 import ServiceRequestIn, ServiceRequestsQuery
+from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
+
+__all__ = [
+    "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "HeatQuery",
+    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
+    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery",
+]

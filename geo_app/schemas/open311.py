@@ -1,0 +1,147 @@
+"""Open311 GeoReport v2 input: a POSTed service request and the GET requests query, in the spec's field names."""
+
+import re
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, field_validator, model_validator
+
+from ..errors import ValidationError
+from ..geo.validate import parse_point
+from ..models import CATEGORIES, OPEN_STATUSES, STATUSES
+from ..services.clock import LOCAL_TZ
+from .base import Query, Text, refuse_backwards
+from .cases import MAX_TEXT
+
+MAX_RESULTS = 1000
+DEFAULT_SPAN = timedelta(days=90)
+# The spec's two statuses, as ours: a case not open is closed (resolved, visited, closed or a duplicate).
+STATUS_GROUPS = {"open": OPEN_STATUSES, "closed": tuple(s for s in STATUSES if s not in OPEN_STATUSES)}
+
+
+def service_code(value, field="service_code"):
+    """Return a known service code (a case category), or refuse pointing at services.json."""
+    if value not in CATEGORIES:
+        raise ValidationError(f"没有服务代码「{value[:40]}」，可选项见 services.json "
+                              f"(unknown {field} {value[:40]!r}; see services.json for the choices)", field=field)
+    return value
+
+
+def parse_datetime(value, field):
+    """Return an aware datetime from a W3C date or date-time; a time without offset is China time."""
+    if "T" in value:
+        value = value.replace(" ", "+")  # an unescaped '+08:00' arrives as ' 08:00'
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(f"{field} 应为 W3C 时间，如 2024-01-31T08:00:00+08:00 "
+                              f"({field} must be a W3C date-time like 2024-01-31T08:00:00+08:00, got {value[:40]!r})",
+                              field=field) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+
+
+def _phone(value):
+    digits = re.sub(r"[\s\-()]", "", value).removeprefix("+")
+    if not digits.isdigit() or not 5 <= len(digits) <= 15:
+        raise ValidationError(f"phone 必须是 5 到 15 位数字 (phone must be 5–15 digits, got {value[:40]!r})",
+                              field="phone")
+    return digits
+
+
+class ServiceRequestIn(Query):
+    """A POSTed service request; email, media_url, device_id, account_id and attribute[] are accepted and dropped."""
+
+    api_key: Annotated[str, Field(max_length=200)] | None = None
+    service_code: Annotated[str, Field(max_length=40), AfterValidator(service_code)]
+    lat: Annotated[Text, Field(max_length=40)] | float | None = None
+    long: Annotated[Text, Field(max_length=40)] | float | None = None
+    address_string: Annotated[Text, Field(max_length=400)] | None = None
+    description: Annotated[Text, Field(min_length=1, max_length=MAX_TEXT, description="what happened and where")]
+    first_name: Annotated[Text, Field(max_length=50)] | None = None
+    last_name: Annotated[Text, Field(max_length=50)] | None = None
+    phone: Annotated[Text, Field(max_length=32), AfterValidator(_phone)] | None = None
+
+    @model_validator(mode="after")
+    def _located(self):
+        if self.lat is None and self.long is None:
+            if self.address_string:
+                raise ValidationError("本服务不做地址解析，仅有 address_string 无法定位，请同时提供 lat 和 long（WGS-84） "
+                                      "(address_string alone cannot be placed: this server does not geocode addresses; "
+                                      "send lat and long (WGS-84) as well)", field="address_string")
+            raise ValidationError("缺少位置：请提供 lat 和 long（WGS-84 十进制度） "
+                                  "(a location is required: send lat and long (WGS-84 decimal degrees))", field="lat")
+        lon, lat = parse_point(self.lat, self.long, "lat", "long")
+        self.lat, self.long = lat, lon
+        return self
+
+    @property
+    def reporter_name(self):
+        first, last = self.first_name, self.last_name
+        if first and last:
+            return f"{first} {last}" if (first + last).isascii() else f"{last}{first}"
+        return first or last
+
+
+class ServiceRequestsQuery(Query):
+    """GET requests: ids override every other argument; otherwise the spec's default window of 90 days."""
+
+    service_request_id: Annotated[str, Field(max_length=50_000)] | None = None
+    service_code: Annotated[str, Field(max_length=400)] | None = None
+    status: Annotated[str, Field(max_length=40)] | None = None
+    start_date: Annotated[str, Field(max_length=40)] | None = None
+    end_date: Annotated[str, Field(max_length=40)] | None = None
+    jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
+
+    @field_validator("service_request_id")
+    @classmethod
+    def _not_too_many(cls, value):
+        if len([c for c in value.split(",") if c.strip()]) > MAX_RESULTS:
+            raise ValidationError(f"service_request_id 最多 {MAX_RESULTS} 个 "
+                                  f"(at most {MAX_RESULTS} service_request_id values)", field="service_request_id")
+        return value
+
+    @field_validator("service_code")
+    @classmethod
+    def _known_services(cls, value):
+        return ",".join(service_code(c.strip()) for c in value.split(",") if c.strip())
+
+    @field_validator("status")
+    @classmethod
+    def _open_or_closed(cls, value):
+        for word in (v.strip() for v in value.split(",") if v.strip()):
+            if word not in STATUS_GROUPS:
+                raise ValidationError(f"status 只能是 open 或 closed (status must be open or closed, got {word[:40]!r})",
+                                      field="status")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self):
+        refuse_backwards(self.start, self.end, "start_date", "end_date")
+        return self
+
+    @property
+    def start(self):
+        return parse_datetime(self.start_date, "start_date") if self.start_date else None
+
+    @property
+    def end(self):
+        return parse_datetime(self.end_date, "end_date") if self.end_date else None
+
+    def filters(self, now=None):
+        """Return case filters (and the community code) for the service."""
+        community = self.jurisdiction_id
+        if self.service_request_id:
+            return {"codes": [c.strip() for c in self.service_request_id.split(",") if c.strip()],
+                    "community": community}
+        filters = {"community": community}
+        if self.service_code:
+            filters["category"] = self.service_code.split(",")
+        if self.status:
+            filters["status"] = [s for word in dict.fromkeys(w.strip() for w in self.status.split(",") if w.strip())
+                                 for s in STATUS_GROUPS[word]]
+        start, end = self.start, self.end
+        filters["from"] = start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN
+        filters["to"] = end
+        return filters

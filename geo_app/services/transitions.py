@@ -1,0 +1,40 @@
+"""The workflow as data: from which statuses each action leads where, and what it must carry.
+
+workflow.py applies it; access.py narrows it to what a viewer may do; the case JSON and the pages read it.
+"""
+
+from ..models import ACTIONS, STATUSES
+
+# action → (statuses it may start from, status it leads to; None keeps the status)
+TRANSITIONS = {
+    "dispatch": (("received", "returned", "dispatched"), "dispatched"),
+    "accept": (("dispatched",), "accepted"),
+    "start": (("accepted",), "in_progress"),
+    "resolve": (("accepted", "in_progress"), "resolved"),
+    "visit": (("resolved",), "visited"),
+    "close": (("visited",), "closed"),
+    "return": (("dispatched", "accepted"), "returned"),
+    "mark_duplicate": (("received", "dispatched", "returned"), "duplicate"),
+    "confirm": (tuple(s for s in STATUSES if s != "duplicate"), None),
+}
+# action → the field it cannot go without and what a person calls it (dispatch: assignee_id, or a point).
+REQUIRED_FIELD = {
+    "dispatch": ("assignee_id", "责任人"),
+    "resolve": ("note", "办理结果"),
+    "return": ("note", "退回原因"),
+    "visit": ("satisfaction", "满意度"),
+    "mark_duplicate": ("duplicate_of", "原民情编号"),
+}
+
+
+def next_actions(status, confirmed=False):
+    """Return the actions that may follow a status (a confirmed report is not confirmed twice)."""
+    return [a for a, (sources, _) in TRANSITIONS.items()
+            if status in sources and not (a == "confirm" and confirmed)]
+
+
+def describe(action):
+    """Return an action as the browser needs it: code, label and the field it requires (or None)."""
+    field = REQUIRED_FIELD.get(action)
+    return {"code": action, "label": ACTIONS[action],
+            "requires": {"field": field[0], "label": field[1]} if field else None}

@@ -1,0 +1,39 @@
+"""The case page offers exactly the actions the API allows the viewer: a chief a chief's, a cadre a cadre's."""
+
+import pytest
+
+from tests.browser.conftest import log_in
+from tests.factories import point_in_building
+
+pytestmark = pytest.mark.browser
+
+CHIEF_LOGIN = ("chief", "mingzhu-chief")  # the demo 楼栋长 of BD01 (geo_app.services.demo.DEMO_ACCOUNTS)
+
+
+@pytest.fixture(scope="module")
+def chief_login(browser, live_server):
+    return log_in(browser, live_server, CHIEF_LOGIN, "/")
+
+
+def offered(page):
+    page.locator("#mq-case .mq-case-actions").wait_for()
+    return {node.get_attribute("data-action") for node in page.locator(".mq-case-actions [data-action]").all()}
+
+
+def test_a_chief_is_offered_only_a_chiefs_actions_and_a_cadre_all(open_page, chief_login, cadre_login, live_server,
+                                                                   cadre_token):
+    status, case = live_server.call("POST", "/api/v1/cases", token=cadre_token, body={
+        "title": "楼道灯不亮", "channel": "grid_worker", "category": "hazard", **point_in_building("BD01")})
+    assert status == 201 and case["status"] == "dispatched", case
+    watched = open_page(f"/cases/{case['code']}", storage_state=chief_login)
+    assert offered(watched.page) == {"accept", "return"}
+    watched.page.locator('button[data-action="accept"]').click()
+    watched.page.locator('.mq-action-form button[type="submit"]').click()
+    watched.page.locator('#mq-case [data-role="message"]').wait_for()
+    assert offered(watched.page) == {"start", "resolve", "return"}, "the actions follow the new status"
+    watched.screenshot("case-page-chief")
+    watched.assert_quiet()
+
+    watched = open_page(f"/cases/{case['code']}", storage_state=cadre_login)
+    assert offered(watched.page) == {"start", "resolve", "return", "confirm"}
+    watched.assert_quiet()
