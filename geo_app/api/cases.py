@@ -2,11 +2,11 @@
 
 from flask import Response, current_app, jsonify, request
 
-from ..auth import current_viewer
+from ..auth import client_scope, current_viewer
 from ..errors import AppError, ValidationError
 from ..extensions import db
 from ..geo.validate import parse_int
-from ..services import case_store, kpis
+from ..services import case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
 from ..services.access import case_scope, check_case_action, check_case_visible, require_role
@@ -29,11 +29,13 @@ def create_case():
     key = request.headers.get("Idempotency-Key")
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise ValidationError(f"Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters", field="Idempotency-Key")
-    data = schemas.validate(schemas.CaseIn, json_body()).model_dump(exclude_none=True)
-    # Keys are per caller: one client's key never returns another client's case.
-    scoped_key = f"{viewer.actor}:{key}" if key else None
-    case, created = case_service.create_case(db.session, data, actor=viewer.actor, policy=_policy(),
-                                             idempotency_key=scoped_key)
+    body = json_body()
+    data = schemas.validate(schemas.CaseIn, body).model_dump(exclude_none=True)
+    # Keys are per client and bound to the body: one client's key never returns another client's case.
+    case, created = case_service.create_case(
+        db.session, data, actor=viewer.actor, policy=_policy(),
+        idempotency_key=idempotency.scoped_key(client_scope(), key) if key else None,
+        request_hash=idempotency.body_hash(body) if key else None)
     db.session.commit()
     status = 201 if created else 200
     if not viewer.is_staff:
@@ -79,9 +81,9 @@ def post_transition(code):
     return jsonify(case)
 
 
-@bp.get("/track/<code>")
-def track(code):
-    return jsonify(case_service.track_case(db.session, code))
+@bp.get("/track/<tracking_code>")
+def track(tracking_code):
+    return jsonify(tracking.track_case(db.session, tracking_code))
 
 
 @bp.get("/heat")

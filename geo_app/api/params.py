@@ -7,22 +7,25 @@ from flask import current_app, request
 from ..errors import ValidationError
 from ..geo.validate import parse_bbox, parse_int
 from ..services.catalog import parse_code
-from ..services.clock import LOCAL_TZ
+from ..services.clock import LOCAL_TZ, check_in_range
 
 
 def parse_day(value, field, *, end=False):
-    """Return the start of a YYYY-MM-DD day (or of the next day when end) in China time, or a full timestamp."""
+    """Return the start of a YYYY-MM-DD day (or of the next day when end) in China time, or a full timestamp.
+
+    Days outside clock.EARLIEST_DAY … LATEST_DAY are refused before any arithmetic on them.
+    """
     if not value:
         return None
     try:
         if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day + timedelta(days=1 if end else 0), time(), LOCAL_TZ)
+            day = check_in_range(datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ), field)
+            return day + timedelta(days=1) if end else day
         moment = datetime.fromisoformat(value)
-        return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
     except ValueError:
         raise ValidationError(f"{field} must be a date like 2024-01-31 or an ISO timestamp, got {value[:40]!r}",
                               field=field) from None
+    return check_in_range(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ), field)
 
 
 def json_body():

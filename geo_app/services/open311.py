@@ -1,7 +1,9 @@
 """Open311 GeoReport v2: our cases as service requests, as JSON-ready values and as XML.
 
-Services are case categories; a service request is a case and its tracking code is both the
-service_request_id and the token. What anyone may read is deliberately narrow: never a reporter's
+Services are case categories; a service request is a case. Its service_request_id is the staff case
+code (MQ-2026-000123), which public lists show anyway; its token is the case's public tracking code, the
+reporter's private handle that also opens /track, so only the client that posted it can turn a token
+into the request (GET tokens/{token}). What anyone may read is deliberately narrow: never a reporter's
 name or phone, the assignee only as role and masked name, phone-like numbers in free text masked,
 and for sensitive cases (legal, hardship and sentiment categories, 书记信箱 and 律师手记 letters)
 neither the text nor the place.
@@ -20,8 +22,9 @@ from ..errors import ForbiddenError, NotFoundError, ValidationError
 from ..geo.validate import parse_point
 from ..models import CATEGORIES, OPEN_STATUSES, ROLE_LABELS, STATUSES
 from .cases import MAX_TEXT, case_filters_sql, create_case
-from .clock import LOCAL_TZ
+from .clock import LOCAL_TZ, check_in_range
 from .privacy import mask_name, mask_phone
+from .tracking import case_code_for
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +106,10 @@ def _service_code(value, field_name="service_code"):
 
 
 def parse_datetime(value, field_name):
-    """Return an aware datetime from a W3C date or date-time; a time without offset is China time."""
+    """Return an aware datetime from a W3C date or date-time; a time without offset is China time.
+
+    Moments outside clock.EARLIEST_DAY … LATEST_DAY are refused, so the default window cannot overflow.
+    """
     if value is None or not str(value).strip():
         return None
     value = str(value).strip()
@@ -111,12 +117,12 @@ def parse_datetime(value, field_name):
         value = value.replace(" ", "+")  # an unescaped '+08:00' arrives as ' 08:00'
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ)
+            return check_in_range(datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ), field_name)
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{field_name} must be a W3C date-time like 2024-01-31T08:00:00+08:00, "
                               f"got {value[:40]!r}", field=field_name) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+    return check_in_range(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ), field_name)
 
 
 def parse_request_query(args, now=None):
@@ -187,8 +193,9 @@ def get_request(session, code, trusted=False):
 
 
 def get_token(session, token):
-    """Return the request behind a token; our ids are issued at once, so a token is the id."""
-    return [{"service_request_id": get_request(session, token)["service_request_id"], "token": token}]
+    """Return the request behind a token (a tracking code), or 404 as for any unknown code."""
+    code, tracking_code = case_code_for(session, token)
+    return [{"service_request_id": code, "token": tracking_code}]
 
 
 def agency_responsible(row):
@@ -347,5 +354,5 @@ def create_request(session, fields, *, policy, case_policy=None, now=None):
         raise ValidationError(error.message, field="lat") from None
     request = get_request(session, case["code"])
     logger.info("open311 request %s created by %s", case["code"], actor)
-    return [{"service_request_id": request["service_request_id"], "service_notice": request["service_notice"],
-             "account_id": None}]
+    return [{"service_request_id": request["service_request_id"], "token": case["tracking_code"],
+             "service_notice": request["service_notice"], "account_id": None}]

@@ -158,7 +158,7 @@ def hostile_case(live_server, cadre_token):
     return body
 
 
-CADRE_LOGIN = ("cadre", "mingzhu-cadre")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
+CADRE_LOGIN = ("cadre", "mingzhu-shequganbu")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
 
 
 @pytest.fixture(scope="session")
