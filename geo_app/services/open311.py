@@ -194,7 +194,11 @@ def get_request(session, code, trusted=False):
 
 def get_token(session, token):
     """Return the request behind a token (a tracking code), or 404 as for any unknown code."""
-    code, tracking_code = case_code_for(session, token)
+    try:
+        code, tracking_code = case_code_for(session, token)
+    except NotFoundError:
+        raise NotFoundError("没有这个 token 对应的服务请求 (no service request has this token)",
+                            code="unknown_token") from None
     return [{"service_request_id": code, "token": tracking_code}]
 
 

@@ -165,7 +165,7 @@ def test_login_page_sets_a_session_and_csrf_guards_session_writes(app):
     browser = app.test_client()
     response, _ = login(browser, "cadre", "wrong-password")
     assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
-    response, csrf_token = login(browser, "cadre", "mingzhu-shequganbu")
+    response, token_before_login = login(browser, "cadre", "mingzhu-shequganbu")
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -173,6 +173,10 @@ def test_login_page_sets_a_session_and_csrf_guards_session_writes(app):
     # a write made with the session cookie but no CSRF token is refused, nothing is written
     refused = browser.post("/api/v1/cases", json=case_body())
     assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    # the login renewed the session: the token from before it no longer counts, the pages carry a new one
+    refused = browser.post("/api/v1/cases", json=case_body(), headers={"X-CSRFToken": token_before_login})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    csrf_token = re.search(r'<meta name="csrf-token" content="([^"]+)"', browser.get("/stats").get_data(as_text=True))[1]
     case = browser.post("/api/v1/cases", json=case_body(), headers={"X-CSRFToken": csrf_token}).get_json()
     refused = browser.post(f"/api/v1/cases/{case['code']}/transitions", json={"action": "accept", "version": case["version"]})
     assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
