@@ -12,7 +12,6 @@ import json
 from ..errors import UnprocessableError
 
 
-
 def scoped_key(scope, key):
     """Return the stored form of a client's key: a hash of the client's name and the key."""
     return hashlib.sha256(f"{scope}\n{key}".encode()).hexdigest()

@@ -298,7 +298,7 @@
       MQ.append(result, tracking ? [
         MQ.el("p", null, "已登记，查询码："),
         MQ.el("p", { class: "mq-code", "data-role": "code" }, tracking),
-        MQ.el("p", { class: "mq-muted" }, "请记下查询码，凭它查看办理进度。"),
+        MQ.el("p", { class: "mq-muted" }, "请记下查询码，凭码随时可查进度，不要告诉无关的人。"),
         MQ.el("p", null, MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(tracking) }, "查看办理进度")),
       ] : [MQ.el("p", null, "已登记。")]);
       if (options.showCaseCode) {
