@@ -22,6 +22,7 @@ from geo_app.config import CASE_DEADLINES_DEFAULT
 from geo_app.models import CATEGORIES, CHANNELS, SITE_KIND_LABELS, SITE_KINDS
 from geo_app.models import STATUSES as CASE_STATUSES
 from geo_app.services.demo_cases import TAGS_BY_CATEGORY, TITLES
+from geo_app.services.tracking import ALPHABET, GROUP, LENGTH
 
 from .layout import DEFAULT_SEED, LANE_COLS, LANE_ROWS, Layout, Spec
 from .names import person_name, phone_number
@@ -64,6 +65,24 @@ def _hex_polygons(x0, y0, x1, y1):
     boxes = shapely.box(np.asarray(x0), np.asarray(y0), np.asarray(x1), np.asarray(y1))
     multi = shapely.multipolygons(boxes, indices=np.arange(len(boxes)))
     return shapely.to_wkb(shapely.set_srid(multi, 4326), hex=True, include_srid=True)
+
+
+def _tracking_codes(ids, seed):
+    """Return distinct, seeded tracking codes (K7QM4-XD29P) for case ids: the same city gets the same codes.
+
+    The database would draw random ones (migration 0007); an odd multiplier and an offset modulo 2**50 keep
+    them distinct and reproducible, which is all a synthetic city needs.
+    """
+    bits = 5 * LENGTH
+    mixed = (ids.astype(np.uint64) * np.uint64(0x2545F4914F6CDD1D) + np.uint64(seed * 7919)) & np.uint64(2 ** bits - 1)
+    letters = np.array(list(ALPHABET))
+    digits = [letters[((mixed >> np.uint64(5 * k)) & np.uint64(31)).astype(np.int64)] for k in range(LENGTH - 1, -1, -1)]
+    codes = np.full(len(ids), "", dtype=f"<U{LENGTH + 1}")
+    for position, column in enumerate(digits):
+        codes = np.char.add(codes, column)
+        if position == GROUP - 1:
+            codes = np.char.add(codes, "-")
+    return codes
 
 
 def _hex_points(lon, lat):
@@ -269,7 +288,8 @@ def _case_frame(world, rng, n):
     first_of_year = pd.Series(ids).groupby(local_year).transform("min").to_numpy()
     codes = [f"MQ-{y}-{s:06d}" for y, s in zip(local_year, ids - first_of_year + 1, strict=True)]
     frame = pd.DataFrame({
-        "id": ids, "community_id": ci + 1, "code": codes, "channel": channel, "category": category, "tags": tags,
+        "id": ids, "community_id": ci + 1, "code": codes, "tracking_code": _tracking_codes(ids, spec.seed),
+        "channel": channel, "category": category, "tags": tags,
         "title": titles, "geom": _hex_points(lon, lat), "urgency": urgency, "status": status,
         "unit_id": pd.array(np.where(unit_id > 0, unit_id, 0), dtype="Int64"),
         "assignee_id": pd.array(np.where(has_assignee, assignee, 0), dtype="Int64"),

@@ -31,6 +31,11 @@ class ValidationError(AppError):
     code = "invalid"
 
 
+class UnprocessableError(AppError):
+    status = 422
+    code = "unprocessable"
+
+
 class NotFoundError(AppError):
     status = 404
     code = "not_found"

@@ -38,7 +38,7 @@ def change_data(app):
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
-    return case["code"]
+    return case["code"], case["tracking_code"]
 
 
 @pytest.fixture
@@ -56,14 +56,14 @@ def test_backup_change_restore_brings_the_data_back_exactly(app, cli_runner, arc
     assert archive.read_bytes()[:5] == b"PGDMP"
     assert stat.S_IMODE(os.stat(archive).st_mode) == 0o600  # it holds residents' personal data
 
-    new_code = change_data(app)
+    new_code, new_tracking_code = change_data(app)
     assert fingerprint(app) != before
 
     result = cli_runner(app, ["restore", str(archive), "--yes"])
     assert result.exit_code == 0, result.output
     assert "restored database" in result.output and "db upgrade" not in result.output
     assert fingerprint(app) == before
-    response = app.test_client().get(f"/api/v1/track/{new_code}")
+    response = app.test_client().get(f"/api/v1/track/{new_tracking_code}")
     assert response.status_code == 404
 
     # The app works on the restored database: the next case takes the code the discarded one had.

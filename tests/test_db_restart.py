@@ -85,6 +85,7 @@ class Poster:
         self.base_url = base_url
         self.lock = threading.Lock()
         self.acknowledged = {}  # Idempotency-Key → code
+        self.tracking_codes = {}  # code → the tracking code of its receipt
         self.failures = []  # what went wrong on the way (5xx statuses, connection errors)
         self.unexpected = []  # 4xx answers: a bug in the test or the app
         self.stop = threading.Event()
@@ -98,6 +99,8 @@ class Poster:
             except OSError as exc:
                 status, payload = None, repr(exc)
             if status in (200, 201):
+                with self.lock:
+                    self.tracking_codes[payload["code"]] = payload["tracking_code"]
                 return payload["code"]
             with self.lock:
                 if status is not None and status < 500:
@@ -165,7 +168,7 @@ def test_restart_during_posts_loses_and_duplicates_nothing(own_cluster, live_ser
     # Nothing is stored twice, acknowledged or not, and no case lacks its receive event.
     assert all(rows == 1 and events == 1 for rows, _, events in stored.values())
     for code in poster.acknowledged.values():
-        assert request(f"{live_server}/api/v1/track/{code}")[0] == 200
+        assert request(f"{live_server}/api/v1/track/{poster.tracking_codes[code]}")[0] == 200
 
 
 def test_app_answers_at_once_after_an_idle_restart(own_cluster, live_server):

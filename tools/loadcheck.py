@@ -105,6 +105,7 @@ class Client:
         self.refusal_sample = None
         self.retried_posts = 0
         self.latencies = []
+        self.tracking_codes = {}  # case code → the public tracking code its receipt carried
 
     def request(self, path, body=None, headers=None):
         """Send one request; return (status, JSON or None). Connection failures raise OSError/HTTPException."""
@@ -147,6 +148,8 @@ class Client:
                     self.refusals[status] = self.refusals.get(status, 0) + 1
                     self.refusal_sample = self.refusal_sample or (status, payload)
             if status in (200, 201) and isinstance(payload, dict) and payload.get("code"):
+                with self.lock:
+                    self.tracking_codes[payload["code"]] = payload.get("tracking_code")
                 return payload["code"]
             if 400 <= status < 500:
                 return None  # a refusal is an answer: retrying the same request would not change it
@@ -168,7 +171,8 @@ def check_over_http(client, run_id, acknowledged, concurrency, since):
         index, code = item
         status, payload = client.request(f"/api/v1/cases/{urllib.parse.quote(code)}")
         if status in (401, 403):  # not allowed to see whole cases: existence is what tracking shows
-            status, payload = client.request(f"/api/v1/track/{urllib.parse.quote(code)}")
+            tracking_code = client.tracking_codes.get(code) or ""
+            status, payload = client.request(f"/api/v1/track/{urllib.parse.quote(tracking_code)}")
             return status == 200, False
         if status != 200:
             return False, False

@@ -2,18 +2,18 @@
 
 from flask import Response, current_app, jsonify, request
 
-from ..auth import current_viewer
+from ..auth import client_scope, current_viewer
 from ..errors import ValidationError
 from ..extensions import db
-from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn
-from ..services import case_store, kpis
+from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, validate
+from ..services import case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
 from ..services.access import case_scope, check_case_action, check_case_visible, may_see_case, require_role
 from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
-from .params import args_as, body_as
+from .params import args_as, body_as, json_body
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -34,11 +34,13 @@ def create_case():
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise ValidationError(f"Idempotency-Key 须为 1 到 {MAX_IDEMPOTENCY_KEY} 个字符 "
                               f"(Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters)", field="Idempotency-Key")
-    data = body_as(CaseIn)
-    # Keys are per caller: one client's key never returns another client's case.
-    scoped_key = f"{viewer.actor}:{key}" if key else None
-    case, created = case_service.create_case(db.session, data, actor=viewer.actor, policy=_policy(),
-                                             idempotency_key=scoped_key)
+    body = json_body()
+    data = validate(CaseIn, body, current_app.config)
+    # Keys are per client and bound to the body: one client's key never returns another client's case.
+    case, created = case_service.create_case(
+        db.session, data, actor=viewer.actor, policy=_policy(),
+        idempotency_key=idempotency.scoped_key(client_scope(), key) if key else None,
+        request_hash=idempotency.body_hash(body) if key else None)
     db.session.commit()
     status = 201 if created else 200
     if not viewer.is_staff or not may_see_case(viewer, case_store.get_case_row(db.session, case["code"])):
@@ -75,9 +77,9 @@ def post_transition(code):
     return jsonify(_case_for(viewer, code))
 
 
-@bp.get("/track/<code>")
-def track(code):
-    return jsonify(case_service.track_case(db.session, code))
+@bp.get("/track/<tracking_code>")
+def track(tracking_code):
+    return jsonify(tracking.track_case(db.session, tracking_code))
 
 
 @bp.get("/heat")

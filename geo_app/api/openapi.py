@@ -12,6 +12,9 @@ ERROR = {"type": "object", "required": ["error", "message"],
                         "message": {"type": "string", "description": "Chinese, naming the field and the problem"},
                         "field": {"type": "string"}}}
 JSON_ANY = {"type": "object", "additionalProperties": True}
+IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
+                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                   "description": "per client; a retry with the same key and body returns the same case"}
 
 # path, method, summary, query model, body model, success status, who may call
 OPERATIONS = [
@@ -24,7 +27,8 @@ OPERATIONS = [
     ("/cases", "post", "Report a case (anonymous allowed, rate-limited)", None, schemas.CaseIn, 201, "public"),
     ("/cases/{code}", "get", "One case with its history", None, None, 200, "staff"),
     ("/cases/{code}/transitions", "post", "Apply a workflow action", None, schemas.TransitionIn, 200, "staff"),
-    ("/track/{code}", "get", "A case's public status by tracking code", None, None, 200, "public"),
+    ("/track/{tracking_code}", "get", "A case's public status by its tracking code (not the case code)", None, None,
+     200, "public"),
     ("/heat", "get", "Case counts per grid cell sized to the zoom", schemas.HeatQuery, None, 200, "public"),
     ("/stats", "get", "KPIs grouped by channel, category, assignee, unit kind or month", schemas.StatsQuery, None,
      200, "cadre"),
@@ -99,6 +103,10 @@ def build_spec(config, version="0.1.0"):
                 "schema": {"$ref": f"#/components/schemas/{body.__name__}"}}}}
             operation["responses"]["409"] = {"description": "conflict (version, state or balance)"}
             operation["responses"]["413"] = {"description": "body too large"}
+        if (path, method) == ("/cases", "post"):
+            operation["parameters"].append(IDEMPOTENCY_KEY)
+            operation["responses"]["200"] = {"description": "a retry: the case first made with this key and body"}
+            operation["responses"]["422"] = {"description": "this Idempotency-Key was used with another body"}
         paths.setdefault(path, {})[method] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)

@@ -1,18 +1,26 @@
 """Who is calling: the session user or the holder of a bearer token, reduced to a Viewer."""
 
-from flask import g, jsonify, redirect, request, url_for
+from flask import current_app, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import db, login_manager
-from ..models import User
 from ..services.access import PUBLIC, Viewer
 from ..services.accounts import user_for_token
+from ..services.sessions import SessionPolicy, resume_session, touch_session
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_token):
+    """Return the user of a live server-side session (Flask-Login keeps its token in the cookie), or None."""
+    user, needs_touch = resume_session(db.session, session_token,
+                                       policy=SessionPolicy.from_config(current_app.config))
+    if user is None:
+        return None
+    if needs_touch:
+        with db.engine.begin() as connection:
+            touch_session(connection, session_token)
+    user.session_token = session_token
+    return user
 
 
 @login_manager.request_loader

@@ -20,7 +20,7 @@ def users():
 @click.option("--password", help="Password (prompted for when omitted).")
 @in_transaction
 def users_add(session, username, role, community_code, person_id, password):
-    """Create an account."""
+    """Create an account (password: at least 10 characters, not common, not containing the user name)."""
     from ..services.accounts import add_user
 
     if password is None:
@@ -54,11 +54,25 @@ def users_list(session):
 @click.argument("username")
 @in_transaction
 def users_disable(session, username):
-    """Disable an account (its sessions and token stop working)."""
+    """Disable an account (its sessions end and its token stops working)."""
     from ..services.accounts import set_active
 
     set_active(session, username, False, actor=cli_actor())
     click.echo(f"user {username} disabled")
+
+
+@users.command("password")
+@click.argument("username")
+@click.option("--password", help="The new password (prompted for when omitted).")
+@in_transaction
+def users_password(session, username, password):
+    """Set a new password (at least 10 characters, not common, not the user name); every session of it ends."""
+    from ..services.accounts import set_password
+
+    if password is None:
+        password = click.prompt("new password", hide_input=True, confirmation_prompt=True)
+    set_password(session, username, password, actor=cli_actor())
+    click.echo(f"password of {username} changed; its sessions have ended")
 
 
 @click.group("points")

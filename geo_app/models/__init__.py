@@ -21,10 +21,10 @@ from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, 
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
 from .unit import UNIT_KIND_LABELS, UNIT_KIND_RANK, UNIT_KINDS, Unit
-from .user import USER_ROLES, AdminLog, User
+from .user import USER_ROLES, AdminLog, User, UserSession
 
 __all__ = [
-    "AdminLog", "User", "USER_ROLES",
+    "AdminLog", "User", "UserSession", "USER_ROLES",
     "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
     "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",

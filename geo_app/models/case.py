@@ -88,6 +88,8 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
+    # The public tracking code (K7QM4-XD29P), drawn by the database (migration 0007); the staff code above is sequential.
+    tracking_code: Mapped[str] = mapped_column(String(11), unique=True, server_default=text("minqing_tracking_code()"))
     channel: Mapped[str] = mapped_column(String(32))
     category: Mapped[str] = mapped_column(String(32), index=True)
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(32)), server_default=text("'{}'"))
@@ -119,6 +121,7 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
     resolution_note: Mapped[str | None] = mapped_column(Text)
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("civic_case.id", ondelete="SET NULL"))
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
 

@@ -1,7 +1,9 @@
 """Accounts: admins, cadres (社区干部) and chiefs (四长 and grid workers), with hashed passwords and API tokens."""
 
+from datetime import datetime
+
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, text
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -17,6 +19,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         CheckConstraint(check_in("role", USER_ROLES), name="role"),
         CheckConstraint("role <> 'chief' OR person_id IS NOT NULL", name="chief_has_person"),
         CheckConstraint("role = 'admin' OR community_id IS NOT NULL", name="scoped_to_community"),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -27,10 +30,32 @@ class User(UserMixin, TimestampMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
     token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    # Consecutive failed logins, and until when the next attempt is refused (services/login.py).
+    failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # The server-side session this request's user came in by (auth/identity.py); not a column.
+    session_token = None
 
     @property
     def is_active(self):
         return self.active
+
+    def get_id(self):
+        """Return what Flask-Login keeps in the cookie: the session token, never the user id (see user_session)."""
+        return self.session_token
+
+
+class UserSession(db.Model):
+    """A login: the cookie holds the token, the database its hash; logout or a disabled account deletes it."""
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    address: Mapped[str | None] = mapped_column(String(64))
 
 
 class AdminLog(db.Model):

@@ -9,7 +9,7 @@ from ..errors import ValidationError
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_point
 from ..models import ACTIONS
-from ..services.clock import LOCAL_TZ
+from ..services.clock import LOCAL_TZ, check_in_range
 from ..services.kpis import GROUPINGS
 from ..services.transitions import REQUIRED_FIELD
 from .base import (
@@ -138,16 +138,20 @@ class TransitionIn(Strict):
 
 
 def parse_day(value, field, *, end=False):
-    """Return the start of a YYYY-MM-DD day (or of the next day when end) in China time, or a full timestamp."""
+    """Return the start of a YYYY-MM-DD day (or of the next day when end) in China time, or a full timestamp.
+
+    Days outside clock.EARLIEST_DAY … LATEST_DAY are refused before any arithmetic on them.
+    """
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value) + timedelta(days=1 if end else 0), time(), LOCAL_TZ)
+            day = check_in_range(datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ), field)
+            return day + timedelta(days=1) if end else day
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{field} 应为日期（如 2024-01-31）或 ISO 时间 "
                               f"({field} must be a date like 2024-01-31 or an ISO timestamp, got {value[:40]!r})",
                               field=field) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+    return check_in_range(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ), field)
 
 
 DayText = Annotated[str, Field(max_length=40, description="YYYY-MM-DD (China time) or an ISO timestamp")]

@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from ..errors import ValidationError
 from ..geo.validate import parse_point
 from ..models import CATEGORIES, OPEN_STATUSES, STATUSES
-from ..services.clock import LOCAL_TZ
+from ..services.clock import LOCAL_TZ, check_in_range
 from .base import Query, Text, refuse_backwards
 from .cases import MAX_TEXT
 
@@ -33,13 +33,13 @@ def parse_datetime(value, field):
         value = value.replace(" ", "+")  # an unescaped '+08:00' arrives as ' 08:00'
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ)
+            return check_in_range(datetime.combine(date.fromisoformat(value), time(), LOCAL_TZ), field)
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise ValidationError(f"{field} 应为 W3C 时间，如 2024-01-31T08:00:00+08:00 "
                               f"({field} must be a W3C date-time like 2024-01-31T08:00:00+08:00, got {value[:40]!r})",
                               field=field) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ)
+    return check_in_range(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ), field)
 
 
 def _phone(value):

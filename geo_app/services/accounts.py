@@ -1,4 +1,7 @@
-"""Accounts: create, authenticate, issue API tokens; every change is written to the admin log."""
+"""Accounts: create, change password, enable or disable, issue API tokens; every change is written to the admin log.
+
+Logging in is services/login.py; the sessions it starts are services/sessions.py.
+"""
 
 import hashlib
 import logging
@@ -6,15 +9,15 @@ import re
 import secrets
 
 from sqlalchemy import text
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import USER_ROLES, User
 from .importing import community_id
+from .passwords import check_password_policy, hash_password
+from .sessions import end_user_sessions
 
 logger = logging.getLogger(__name__)
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")
-MIN_PASSWORD = 8
 
 
 def hash_token(token):
@@ -37,8 +40,7 @@ def add_user(session, username, role, password, *, community_code=None, person_i
                               field="username")
     if role not in USER_ROLES:
         raise ValidationError(f"role must be one of {', '.join(USER_ROLES)}, got {role!r}", field="role")
-    if not password or len(password) < MIN_PASSWORD:
-        raise ValidationError(f"password must be at least {MIN_PASSWORD} characters", field="password")
+    check_password_policy(password, username)
     cid = community_id(session, community_code) if community_code else None
     if role != "admin" and cid is None:
         raise ValidationError(f"a {role} account needs --community", field="community")
@@ -50,7 +52,7 @@ def add_user(session, username, role, password, *, community_code=None, person_i
             raise ValidationError(f"no person {person_id} in community {community_code}", field="person")
     if session.query(User).filter_by(username=username).first():
         raise ConflictError(f"username {username!r} is taken", code="username_taken")
-    user = User(username=username, role=role, password_hash=generate_password_hash(password), community_id=cid,
+    user = User(username=username, role=role, password_hash=hash_password(password), community_id=cid,
                 person_id=person_id if role == "chief" else None)
     session.add(user)
     session.flush()
@@ -59,11 +61,22 @@ def add_user(session, username, role, password, *, community_code=None, person_i
     return user
 
 
-def authenticate(session, username, password):
-    """Return the active user with these credentials, or None."""
+def set_password(session, username, password, actor="cli"):
+    """Give a user a new password that meets the policy; every session of theirs ends (their token stays)."""
+    user = _user(session, username)
+    check_password_policy(password, username)
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    session.flush()
+    ended = end_user_sessions(session, user.id)
+    log_admin_action(session, actor, "user.password", username=username, sessions_ended=ended)
+    return user
+
+
+def _user(session, username):
     user = session.query(User).filter_by(username=username).first()
-    if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
-        return None
+    if user is None:
+        raise NotFoundError(f"没有用户 {username!r} (no user {username!r})")
     return user
 
 
@@ -88,12 +101,13 @@ def user_for_token(session, token):
 
 
 def set_active(session, username, active, actor="cli"):
-    user = session.query(User).filter_by(username=username).first()
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
+    """Enable or disable an account; disabling ends every session of it (and its token stops working)."""
+    user = _user(session, username)
     user.active = active
     session.flush()
-    log_admin_action(session, actor, "user.enable" if active else "user.disable", username=username)
+    ended = 0 if active else end_user_sessions(session, user.id)
+    log_admin_action(session, actor, "user.enable" if active else "user.disable", username=username,
+                     sessions_ended=ended)
     return user
 
 

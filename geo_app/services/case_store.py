@@ -45,6 +45,7 @@ def serialize_case(row, *, include_private=False, viewer=None, now=None):
     overdue = _overdue_kind(row, now)
     body = {
         "code": row.code,
+        "tracking_code": row.tracking_code if include_private else None,  # the reporter's code for /track
         "community": row.community_code,
         "title": row.title,
         "description": row.description,

@@ -13,13 +13,10 @@ from .case_store import (
     append_event,
     dispatch_to,
     get_case,
-    get_case_row,
-    history,
-    iso,
     serialize_case,
 )
-from .catalog import labelled
 from .clock import LOCAL_TZ
+from .idempotency import check_same_body
 from .lookup import lookup
 from .privacy import mask_name
 
@@ -56,15 +53,39 @@ def next_code(session, year):
     return f"MQ-{year}-{number:06d}"
 
 
-def create_case(session, data, *, actor="system", policy=None, now=None, idempotency_key=None, auto_dispatch=True):
-    """Take in a case (a validated schemas.CaseIn), place it, dispatch it to whoever answers for its point; return it."""
+# tracking_code comes from its column default (migration 0007); ON CONFLICT covers the rare code already taken.
+INSERT_CASE = text(
+    """
+    INSERT INTO civic_case (community_id, code, channel, category, tags, title, description, geom, address,
+        urgency, reporter_name, reporter_phone, anonymous, household, status, unit_id, response_due_at,
+        resolve_due_at, received_at, idempotency_key, request_hash, version, created_at, updated_at)
+    VALUES (:community_id, :code, :channel, :category, :tags, :title, :description,
+        ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :address, :urgency, :reporter_name, :reporter_phone,
+        :anonymous, :household, 'received', :unit_id, :response_due, :resolve_due, :now, :idem, :request_hash, 1,
+        :now, :now)
+    ON CONFLICT (tracking_code) DO NOTHING
+    RETURNING id
+    """
+)
+TRACKING_CODE_DRAWS = 5
+
+
+def create_case(session, data, *, actor="system", policy=None, now=None, idempotency_key=None, request_hash=None,
+                auto_dispatch=True):
+    """Take in a case (a validated schemas.CaseIn), place it, dispatch it to whoever answers for its point; return it.
+
+    idempotency_key (already scoped to the client) and request_hash (of the body) make a retry return the
+    first case, and refuse the same key with another body (idempotency.py).
+    """
     policy = policy or CasePolicy()
     if idempotency_key:
         # Two posts with the same key wait for each other here, so the second finds the first's case.
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": idempotency_key})
-        existing = find_by_idempotency_key(session, idempotency_key)
+        existing = session.execute(text("SELECT code, request_hash FROM civic_case WHERE idempotency_key = :k"),
+                                   {"k": idempotency_key}).first()
         if existing is not None:
-            return existing, False
+            check_same_body(existing.request_hash, request_hash)
+            return get_case(session, existing.code, include_private=True), False
     clean = data.model_dump()
     found = lookup(session, clean["lon"], clean["lat"])
     now = now or datetime.now(UTC)
@@ -72,21 +93,16 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
     unit_id = found["chain"][0]["id"] if found["chain"] else None
     assignee = found["assignee"]
     code = next_code(session, now.astimezone(LOCAL_TZ).year)
-    case_id = session.execute(
-        text(
-            """
-            INSERT INTO civic_case (community_id, code, channel, category, tags, title, description, geom, address,
-                urgency, reporter_name, reporter_phone, anonymous, household, status, unit_id, response_due_at,
-                resolve_due_at, received_at, idempotency_key, version, created_at, updated_at)
-            VALUES (:community_id, :code, :channel, :category, :tags, :title, :description,
-                ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :address, :urgency, :reporter_name, :reporter_phone,
-                :anonymous, :household, 'received', :unit_id, :response_due, :resolve_due, :now, :idem, 1, :now, :now)
-            RETURNING id
-            """
-        ),
-        {**clean, "community_id": found["community"]["id"], "code": code, "unit_id": unit_id,
-         "response_due": response_due, "resolve_due": resolve_due, "now": now, "idem": idempotency_key},
-    ).scalar_one()
+    params = {**clean, "community_id": found["community"]["id"], "code": code, "unit_id": unit_id,
+              "response_due": response_due, "resolve_due": resolve_due, "now": now, "idem": idempotency_key,
+              "request_hash": request_hash if idempotency_key else None}
+    case_id = None
+    for _ in range(TRACKING_CODE_DRAWS):  # the database draws the tracking code; a taken one is drawn again
+        case_id = session.execute(INSERT_CASE, params).scalar()
+        if case_id is not None:
+            break
+    if case_id is None:
+        raise RuntimeError(f"no free tracking code in {TRACKING_CODE_DRAWS} draws")
     append_event(session, case_id, found["community"]["id"], actor, "receive", None, "received", now=now,
                  data={"channel": clean["channel"]})
     if auto_dispatch and assignee["person"] is not None:
@@ -97,35 +113,20 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
 
 
 def public_receipt(case):
-    """Return what an anonymous reporter gets back: the tracking code and who will handle it, no personal data."""
+    """Return what an anonymous reporter gets back: the tracking code and who will handle it, no personal data.
+
+    tracking_code is what the reporter follows the case with (/track); code is the staff case number.
+    """
     assignee = case["assignee"]
     return {
-        "code": case["code"], "status": case["status"], "status_label": case["status_label"],
+        "code": case["code"], "tracking_code": case["tracking_code"],
+        "status": case["status"], "status_label": case["status_label"],
         "category": case["category"], "channel": case["channel"],
         "unit": case["unit"] and {"kind": case["unit"]["kind"], "kind_label": case["unit"]["kind_label"],
                                   "name": case["unit"]["name"]},
         "assignee": {"role": assignee["role"], "role_label": assignee["role_label"],
                      "name": mask_name(assignee["name"])},
-        "track_url": f"/track/{case['code']}",
-    }
-
-
-def find_by_idempotency_key(session, key):
-    code = session.execute(text("SELECT code FROM civic_case WHERE idempotency_key = :k"), {"k": key}).scalar()
-    return get_case(session, code, include_private=True) if code else None
-
-
-def track_case(session, code):
-    """Return what anyone holding a tracking code may see: status and timeline, no people, no place."""
-    row = get_case_row(session, code)
-    events = history(session, row.id)
-    return {
-        "code": row.code,
-        "status": row.status,
-        "status_label": labelled("status", row.status)["label"],
-        "category": labelled("category", row.category),
-        "received_at": iso(row.received_at),
-        "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]} for e in events],
+        "track_url": f"/track/{case['tracking_code']}",
     }
 
 

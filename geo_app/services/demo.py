@@ -37,9 +37,9 @@ def load_demo(session, layers_dir=None, policy=None, with_cases=True):
 
 DEMO_ACCOUNTS = (
     # username, role, password, building whose 楼栋长 a chief acts for
-    ("admin", "admin", "mingzhu-admin", None),
-    ("cadre", "cadre", "mingzhu-cadre", None),
-    ("chief", "chief", "mingzhu-chief", "BD01"),
+    ("admin", "admin", "mingzhu-guanliyuan", None),
+    ("cadre", "cadre", "mingzhu-shequganbu", None),
+    ("chief", "chief", "mingzhu-loudongzhang", "BD01"),
 )
 
 

@@ -9,8 +9,6 @@
 - satisfaction_rate: (满意 + 基本满意) / return visits with a satisfaction
 """
 
-import csv
-import io
 import logging
 
 from sqlalchemy import text
@@ -19,6 +17,7 @@ from ..errors import ValidationError
 from ..models import COMMUNITY_QUEUE, ROLE_LABELS
 from .cases import case_filters_sql
 from .catalog import VOCABULARIES
+from .exports import csv_text
 from .privacy import mask_name
 
 logger = logging.getLogger(__name__)
@@ -100,10 +99,5 @@ def _label(by, row, show_names):
 
 
 def stats_csv(result):
-    """Return the stats rows as CSV text."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS)
-    writer.writeheader()
-    for row in result["rows"]:
-        writer.writerow(row)
-    return out.getvalue()
+    """Return the stats rows as CSV text (cells that a spreadsheet would run as formulas written as text)."""
+    return csv_text(COLUMNS, result["rows"])

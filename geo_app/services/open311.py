@@ -1,7 +1,9 @@
 """Open311 GeoReport v2: our cases as service requests, as JSON-ready values and as XML.
 
-Services are case categories; a service request is a case and its tracking code is both the
-service_request_id and the token. What anyone may read is deliberately narrow: never a reporter's
+Services are case categories; a service request is a case. Its service_request_id is the staff case
+code (MQ-2026-000123), which public lists show anyway; its token is the case's public tracking code, the
+reporter's private handle that also opens /track, so only the client that posted it can turn a token
+into the request (GET tokens/{token}). What anyone may read is deliberately narrow: never a reporter's
 name or phone, the assignee only as role and masked name, phone-like numbers in free text masked,
 and for sensitive cases (legal, hardship and sentiment categories, 书记信箱 and 律师手记 letters)
 neither the text nor the place.
@@ -22,6 +24,7 @@ from ..schemas.open311 import MAX_RESULTS, STATUS_GROUPS
 from .cases import case_filters_sql, create_case
 from .clock import LOCAL_TZ
 from .privacy import mask_name, mask_phone
+from .tracking import case_code_for
 
 logger = logging.getLogger(__name__)
 
@@ -130,8 +133,13 @@ def get_request(session, code, trusted=False):
 
 
 def get_token(session, token):
-    """Return the request behind a token; our ids are issued at once, so a token is the id."""
-    return [{"service_request_id": get_request(session, token)["service_request_id"], "token": token}]
+    """Return the request behind a token (a tracking code), or 404 as for any unknown code."""
+    try:
+        code, tracking_code = case_code_for(session, token)
+    except NotFoundError:
+        raise NotFoundError("没有这个 token 对应的服务请求 (no service request has this token)",
+                            code="unknown_token") from None
+    return [{"service_request_id": code, "token": tracking_code}]
 
 
 def agency_responsible(row):
@@ -239,5 +247,5 @@ def create_request(session, request, *, trusted, policy, case_policy=None, now=N
         raise ValidationError(error.message, field="lat") from None
     created = get_request(session, case["code"])
     logger.info("open311 request %s created by %s", case["code"], actor)
-    return [{"service_request_id": created["service_request_id"], "service_notice": created["service_notice"],
-             "account_id": None}]
+    return [{"service_request_id": created["service_request_id"], "token": case["tracking_code"],
+             "service_notice": created["service_notice"], "account_id": None}]

@@ -5,7 +5,7 @@ import logging
 from flask import current_app, render_template, request, url_for
 from flask_login import login_required
 
-from ..auth import current_viewer
+from ..auth import current_viewer, remember_browser
 from ..errors import AppError
 from ..extensions import db
 from ..maps import cadre, heat, sites
@@ -134,6 +134,7 @@ def case_page(code):
 
 @bp.get("/sites")
 def sites_map():
+    remember_browser()  # its report form's Idempotency-Keys are this browser's own (auth/clients.py)
     basemap = basemap_from_config(current_app.config)
     community = pages.find_community(db.session, _community_code())
     collection, site_list = pages.community_sites(db.session, community["code"])

@@ -13,7 +13,7 @@
   if (!map) return;
   var cadre = (MQ.cadre = {});
   var state = { seq: 0, selectedCase: null };
-  var caseForm = new MQ.CaseForm({ channel: null });
+  var caseForm = new MQ.CaseForm({ channel: null, showCaseCode: true });
 
   MQ.legendControl(map, "mq-legend", "bottomleft");
   /* On a phone the legend starts folded: it would cover half the map. */

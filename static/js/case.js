@@ -116,7 +116,7 @@
         fact("责任人", a.name ? (a.role_label || "") + " " + a.name + (a.phone ? " " + a.phone : "") : a.role_label,
           "assignee"),
         fact("反映人", c.anonymous ? "匿名" : c.reporter_name), fact("联系电话", c.reporter_phone),
-        fact("户号", c.household),
+        fact("户号", c.household), fact("群众查询码", c.tracking_code, "tracking-code"),
         fact("受理时间", MQ.formatTime(c.times && c.times.received)),
         fact("签收期限", MQ.formatTime(c.response_due_at)), fact("办结期限", MQ.formatTime(c.resolve_due_at)),
         fact("办结说明", c.resolution_note), fact("满意度", c.satisfaction ? label(c.satisfaction) : null),

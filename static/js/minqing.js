@@ -215,7 +215,7 @@
 
   /**
    * The case form in #mq-case-overlay: open({lat, lon, place, assignee}) shows it for a WGS-84 point;
-   * submit posts POST /api/v1/cases and shows the tracking code.
+   * submit posts POST /api/v1/cases and shows the tracking code (and, with options.showCaseCode, the case number).
    * options.channel: a fixed channel (e.g. "resident" on the public page), else the form's select.
    */
   MQ.CaseForm = function (options) {
@@ -291,14 +291,19 @@
         if (field) field.focus();
         return;
       }
-      var code = res.body.code;
+      /* The reporter follows the case by its tracking code; staff also see the case number (编号). */
+      var tracking = res.body.tracking_code;
       var result = part("result");
       result.textContent = "";
-      MQ.append(result, [
-        MQ.el("p", null, "已登记，查询编号："),
-        MQ.el("p", { class: "mq-code", "data-role": "code" }, code),
-        MQ.el("p", null, MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(code) }, "查看办理进度")),
-      ]);
+      MQ.append(result, tracking ? [
+        MQ.el("p", null, "已登记，查询码："),
+        MQ.el("p", { class: "mq-code", "data-role": "code" }, tracking),
+        MQ.el("p", { class: "mq-muted" }, "请记下查询码，凭码随时可查进度，不要告诉无关的人。"),
+        MQ.el("p", null, MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(tracking) }, "查看办理进度")),
+      ] : [MQ.el("p", null, "已登记。")]);
+      if (options.showCaseCode) {
+        MQ.append(result, MQ.el("p", { "data-role": "case-code" }, "案件编号：" + res.body.code));
+      }
       result.hidden = false;
       if (options.onCreated) options.onCreated(res.body);
     });

@@ -1,4 +1,4 @@
-/* 民情地图 /track/<code> — a case's public status, from GET /api/v1/track/<code>. */
+/* 民情地图 /track/<tracking code> — a case's public status, from GET /api/v1/track/<tracking code>. */
 (function () {
   "use strict";
 
@@ -10,7 +10,7 @@
   function render(body) {
     box.textContent = "";
     MQ.append(box, [
-      MQ.el("h2", null, "编号 ", MQ.el("span", { class: "mq-code" }, body.code)),
+      MQ.el("h2", null, "查询码 ", MQ.el("span", { class: "mq-code", "data-role": "tracking-code" }, body.tracking_code)),
       MQ.el("p", { class: "mq-status-badge", "data-status": body.status, "data-role": "status-label" },
         body.status_label || body.status),
       MQ.el("dl", { class: "mq-track-facts" },
@@ -32,7 +32,7 @@
       return;
     }
     box.textContent = "";
-    var message = res.status === 404 ? "没有找到编号为 " + code + " 的民情，请核对编号后再查。" : MQ.errorMessage(res);
+    var message = res.status === 404 ? "没有找到查询码为 " + code + " 的民情，请核对查询码后再查。" : MQ.errorMessage(res);
     MQ.append(box, MQ.el("p", { class: "mq-error", role: "alert" }, message));
   })();
 })();

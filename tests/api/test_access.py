@@ -59,7 +59,8 @@ def test_case_page_access(clients, own_case, other_case):
     own, other = f"/api/v1/cases/{own_case['code']}", f"/api/v1/cases/{other_case['code']}"
     assert [clients[r].get(own).status_code for r in ROLES] == [401, 200, 200, 200]
     assert [clients[r].get(other).status_code for r in ROLES] == [401, 403, 200, 200]
-    assert clients["public"].get(f"/api/v1/track/{own_case['code']}").status_code == 200
+    assert clients["public"].get(f"/api/v1/track/{own_case['tracking_code']}").status_code == 200
+    assert clients["public"].get(f"/api/v1/track/{own_case['code']}").status_code == 404
 
 
 def test_chief_sees_only_their_cases(clients, own_case, other_case):
@@ -87,7 +88,8 @@ def test_public_post_gets_a_receipt_without_personal_data(clients):
     response = clients["public"].post("/api/v1/cases", json=case_body(**point_in_building("BD03")))
     assert response.status_code == 201
     body = response.get_json()
-    assert set(body) == {"code", "status", "status_label", "category", "channel", "unit", "assignee", "track_url"}
+    assert set(body) == {"code", "tracking_code", "status", "status_label", "category", "channel", "unit", "assignee",
+                         "track_url"}
     assert "*" in body["assignee"]["name"]
     assert "13912345678" not in response.get_data(as_text=True)
 
@@ -97,7 +99,7 @@ PHONE = re.compile(r"(?<![\d.])1[3-9]\d{9}(?!\d)")  # a mobile number, not digit
 
 @pytest.mark.parametrize("role", ["public", "chief", "cadre"])
 def test_no_full_phone_number_outside_a_cadres_case_page(clients, own_case, role):
-    paths = ["/api/v1/sites", "/api/v1/heat", f"/api/v1/track/{own_case['code']}", "/api/v1/lookup?lat=22.9685&lon=115.3201",
+    paths = ["/api/v1/sites", "/api/v1/heat", f"/api/v1/track/{own_case['tracking_code']}", "/api/v1/lookup?lat=22.9685&lon=115.3201",
              "/api/v1/units", "/api/v1/people", "/api/v1/cases?limit=1000", "/open311/v2/requests.json",
              "/open311/v2/requests.xml", f"/open311/v2/requests/{own_case['code']}.json"]
     for path in paths:
@@ -163,7 +165,7 @@ def test_login_page_sets_a_session_and_csrf_guards_session_writes(app):
     browser = app.test_client()
     response, _ = login(browser, "cadre", "wrong-password")
     assert response.status_code == 401 and "用户名或密码错误" in response.get_data(as_text=True)
-    response, csrf_token = login(browser, "cadre", "mingzhu-cadre")
+    response, token_before_login = login(browser, "cadre", "mingzhu-shequganbu")
     assert response.status_code == 302
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -171,6 +173,10 @@ def test_login_page_sets_a_session_and_csrf_guards_session_writes(app):
     # a write made with the session cookie but no CSRF token is refused, nothing is written
     refused = browser.post("/api/v1/cases", json=case_body())
     assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    # the login renewed the session: the token from before it no longer counts, the pages carry a new one
+    refused = browser.post("/api/v1/cases", json=case_body(), headers={"X-CSRFToken": token_before_login})
+    assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
+    csrf_token = re.search(r'<meta name="csrf-token" content="([^"]+)"', browser.get("/stats").get_data(as_text=True))[1]
     case = browser.post("/api/v1/cases", json=case_body(), headers={"X-CSRFToken": csrf_token}).get_json()
     refused = browser.post(f"/api/v1/cases/{case['code']}/transitions", json={"action": "accept", "version": case["version"]})
     assert refused.status_code == 400 and refused.get_json()["error"] == "csrf"
@@ -181,7 +187,7 @@ def test_login_page_sets_a_session_and_csrf_guards_session_writes(app):
 
 
 def test_login_form_without_csrf_token_is_refused(app):
-    response = app.test_client().post("/login", data={"username": "cadre", "password": "mingzhu-cadre"})
+    response = app.test_client().post("/login", data={"username": "cadre", "password": "mingzhu-shequganbu"})
     assert response.status_code in (400, 401)
     assert "Set-Cookie" not in response.headers or "session=" not in response.headers.get("Set-Cookie", "")
 
@@ -191,7 +197,7 @@ def test_login_does_not_redirect_off_site(app):
     page = browser.get("/login?next=https://evil.example/").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = browser.post("/login?next=https://evil.example/",
-                            data={"username": "cadre", "password": "mingzhu-cadre", "csrf_token": token})
+                            data={"username": "cadre", "password": "mingzhu-shequganbu", "csrf_token": token})
     assert response.status_code == 302 and "evil.example" not in response.headers["Location"]
 
 
@@ -269,7 +275,7 @@ def test_login_next_never_leaves_the_site(app, target):
     page = browser.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
     response = browser.post("/login", query_string={"next": target},
-                            data={"username": "cadre", "password": "mingzhu-cadre", "csrf_token": token})
+                            data={"username": "cadre", "password": "mingzhu-shequganbu", "csrf_token": token})
     assert response.status_code == 302 and "evil" not in response.headers["Location"]
 
 
@@ -279,7 +285,7 @@ def test_tracking_shows_no_free_text(clients, own_case):
     for action, extra in [("accept", {}), ("resolve", {"note": "已联系王小明 13912345678 处理"})]:
         version = cadre.post(f"/api/v1/cases/{own_case['code']}/transitions",
                              json={"action": action, "version": version, **extra}).get_json()["version"]
-    tracked = clients["public"].get(f"/api/v1/track/{own_case['code']}").get_data(as_text=True)
+    tracked = clients["public"].get(f"/api/v1/track/{own_case['tracking_code']}").get_data(as_text=True)
     assert "王小明" not in tracked and "13912345678" not in tracked and "办结" in tracked
 
 

@@ -243,7 +243,7 @@ def test_list_filters_and_track(client):
     assert mine["code"] in [c["code"] for c in boxed["cases"]]
     assert client.get("/api/v1/cases?from=2030-01-01").get_json()["total"] == 0
     assert client.get("/api/v1/cases?from=2024-13-01").status_code == 400
-    tracked = client.get(f"/api/v1/track/{mine['code']}").get_json()
+    tracked = client.get(f"/api/v1/track/{mine['tracking_code']}").get_json()
     assert tracked["status"] == "dispatched"
     assert "reporter_name" not in tracked and "lat" not in tracked and "assignee" not in tracked
     assert client.get("/api/v1/track/MQ-2020-999999").status_code == 404

@@ -158,7 +158,7 @@ def hostile_case(live_server, cadre_token):
     return body
 
 
-CADRE_LOGIN = ("cadre", "mingzhu-cadre")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
+CADRE_LOGIN = ("cadre", "mingzhu-shequganbu")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
 
 
 def log_in(browser, live_server, account, landing):

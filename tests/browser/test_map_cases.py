@@ -109,22 +109,21 @@ def test_a_report_made_on_sites_reaches_the_cadres_list_with_the_buildings_chief
     form = page.locator("#mq-case-form")
     form.wait_for()
     form.locator('[name="category"]').select_option("hazard")
-    form.locator('[name="title"]').fill("楼道电动车充电")
+    form.locator('[name="title"]').fill("楼道电动车飞线充电")
     form.locator('button[type="submit"]').click()
-    code = form.locator('[data-role="code"]')
-    code.wait_for()
-    tracking_code = code.inner_text()
+    form.locator('[data-role="code"]').wait_for()
     resident.assert_quiet()
 
     cadre = open_page("/map", storage_state=cadre_login)
     map_ready(cadre.page)
     cases_loaded(cadre.page)
-    item = cadre.page.locator(f'#mq-case-list li[data-code="{tracking_code}"]')
-    assert item.locator('[data-role="title"]').inner_text() == "楼道电动车充电"
+    item = cadre.page.locator("#mq-case-list li", has_text="楼道电动车飞线充电").first
+    case_code = item.get_attribute("data-code")
+    assert item.locator('[data-role="title"]').inner_text() == "楼道电动车飞线充电"
     assert item.locator('[data-role="assignee"]').inner_text() == f"楼栋长 {CHIEFS['BD06']}"
     assert "居民自报" in item.inner_text()
     item.locator("button").click()
-    popup = cadre.page.locator(f'.leaflet-popup-content .mq-case-pop[data-code="{tracking_code}"]')
+    popup = cadre.page.locator(f'.leaflet-popup-content .mq-case-pop[data-code="{case_code}"]')
     popup.wait_for()
     assert popup.locator('[data-role="assignee"]').inner_text() == f"楼栋长 {CHIEFS['BD06']}"
     cadre.assert_quiet()

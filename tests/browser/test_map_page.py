@@ -101,7 +101,9 @@ def test_case_form_registers_a_case_at_the_click(cadre_page):
     form.locator('button[type="submit"]').click()
     code = form.locator('[data-role="code"]')
     code.wait_for()
-    assert re.fullmatch(r"MQ-\d{4}-\d{6}", code.inner_text())
+    # the tracking code to give the resident, and the case number staff use
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code.inner_text())
+    assert re.fullmatch(r"案件编号：MQ-\d{4}-\d{6}", form.locator('[data-role="case-code"]').inner_text())
     cadre_page.screenshot("map-case-form")
     cadre_page.assert_quiet()
 

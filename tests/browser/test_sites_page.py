@@ -93,7 +93,8 @@ def test_report_a_problem_here_returns_a_tracking_code(sites_page):
     form.locator('button[type="submit"]').click()
     code = form.locator('[data-role="code"]')
     code.wait_for()
-    assert re.fullmatch(r"MQ-\d{4}-\d{6}", code.inner_text())
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code.inner_text())
+    assert form.locator('[data-role="case-code"]').count() == 0, "residents get no staff case number"
     tracking_code = code.inner_text()
     sites_page.screenshot("sites-report")
     page.click("text=查看办理进度")

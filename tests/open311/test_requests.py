@@ -23,8 +23,9 @@ def test_posted_request_is_dispatched_to_the_buildings_chief(client, post_reques
     response = post_request(building=building)
     assert response.status_code == 201
     [created] = response.get_json()
-    assert list(created) == ["service_request_id", "service_notice", "account_id"]
+    assert list(created) == ["service_request_id", "token", "service_notice", "account_id"]
     assert created["account_id"] is None and created["service_request_id"].startswith("MQ-")
+    assert created["token"] == stored(created["service_request_id"])["tracking_code"]
 
     agency = f"楼栋长 {mask_name(building_chief(building))}"
     request = _get_one(client, created["service_request_id"])
@@ -44,8 +45,8 @@ def test_posted_request_is_dispatched_to_the_buildings_chief(client, post_reques
 def test_post_and_read_back_in_xml(client, post_request):
     root = parse_xml(post_request("xml"))
     assert root.tag == "service_requests" and [e.tag for e in root] == ["request"]
-    assert [e.tag for e in root[0]] == ["service_request_id", "service_notice", "account_id"]
-    code = root.findtext("request/service_request_id")
+    assert [e.tag for e in root[0]] == ["service_request_id", "token", "service_notice", "account_id"]
+    code, token = root.findtext("request/service_request_id"), root.findtext("request/token")
 
     root = parse_xml(client.get(f"/open311/v2/requests/{code}.xml"))
     assert root.tag == "service_requests"
@@ -57,9 +58,11 @@ def test_post_and_read_back_in_xml(client, post_request):
     root = parse_xml(client.get("/open311/v2/requests.xml"))
     assert code in [r.findtext("service_request_id") for r in root.findall("request")]
 
-    root = parse_xml(client.get(f"/open311/v2/tokens/{code}.xml"))
+    root = parse_xml(client.get(f"/open311/v2/tokens/{token}.xml"))
     assert [e.tag for e in root.find("request")] == ["service_request_id", "token"]
-    assert client.get(f"/open311/v2/tokens/{code}.json").get_json() == [{"service_request_id": code, "token": code}]
+    assert client.get(f"/open311/v2/tokens/{token}.json").get_json() == [{"service_request_id": code, "token": token}]
+    # the token is the reporter's tracking code; the public case code is not a token
+    assert client.get(f"/open311/v2/tokens/{code}.json").status_code == 404
 
 
 def test_the_title_is_the_first_60_characters_of_the_description(post_request, stored):
@@ -155,15 +158,16 @@ def test_at_most_1000_requests_newest_first(app, client, post_request):
 
 
 def test_no_personal_data_in_what_anyone_can_read(client, post_request, stored):
-    code = post_request(first_name="小明", last_name="王", phone="139-1234-5678", email="wang@example.com",
-                        description="楼道灯坏了，有事请打 13800001111").get_json()[0]["service_request_id"]
+    [created] = post_request(first_name="小明", last_name="王", phone="139-1234-5678", email="wang@example.com",
+                             description="楼道灯坏了，有事请打 13800001111").get_json()
+    code, token = created["service_request_id"], created["token"]
     case = stored(code)
     assert case["reporter_name"] == "王小明" and case["reporter_phone"] == "13912345678"
 
     chief = building_chief("BD01")
     chief_phone = next(p["phone"] for p in demo_people("building_chief") if p["name"] == chief)
     for url in (f"/open311/v2/requests/{code}.json", f"/open311/v2/requests/{code}.xml", "/open311/v2/requests.json",
-                "/open311/v2/requests.xml", f"/open311/v2/tokens/{code}.json"):
+                "/open311/v2/requests.xml", f"/open311/v2/tokens/{token}.json"):
         body = client.get(url).get_data(as_text=True)
         for secret in ("王小明", "小明", "13912345678", "wang@example.com", "13800001111", chief, chief_phone):
             assert secret not in body, (url, secret)
