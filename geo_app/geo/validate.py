@@ -3,10 +3,10 @@
 import math
 
 from ..errors import ValidationError
+from .bounds import CHINA_BBOX
 
-# A generous box around China (incl. the South China Sea islands' latitudes down to 3°N).
-CHINA_LON = (73.0, 136.0)
-CHINA_LAT = (3.0, 54.0)
+CHINA_LON = (CHINA_BBOX[0], CHINA_BBOX[2])
+CHINA_LAT = (CHINA_BBOX[1], CHINA_BBOX[3])
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 
 
