@@ -101,3 +101,10 @@ DEFAULTS["OPEN311_KEY_CHANNELS"] = {}
 DEFAULTS["OPEN311_CONTACT"] = "社区党群服务中心"
 ENV_STR.add("OPEN311_API_KEYS")  # a comma-separated list in the environment
 DEFAULTS["HEAT_PUBLIC_MAX_ZOOM"] = 15
+# Per-file limits of layer and boundary imports (bytes after unzipping, vertices, features) and how far (metres)
+# a unit may reach outside its community's boundary.
+DEFAULTS["IMPORT_MAX_BYTES"] = 100 * 1024 * 1024
+DEFAULTS["IMPORT_MAX_VERTICES"] = 1_000_000
+DEFAULTS["IMPORT_MAX_FEATURES"] = 200_000
+DEFAULTS["IMPORT_BOUNDARY_TOLERANCE_M"] = 20
+ENV_INT.update({"IMPORT_MAX_BYTES", "IMPORT_MAX_VERTICES", "IMPORT_MAX_FEATURES", "IMPORT_BOUNDARY_TOLERANCE_M"})
