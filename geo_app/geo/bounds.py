@@ -124,7 +124,7 @@ def candidate_crs(x, y, anchor_lon=None):
         if 75 <= cm3 <= 135:
             candidates.append(4534 + (cm3 - 75) // 3)  # CGCS2000 3° GK, central meridian cm3, no zone prefix
         candidates.append(32600 + int((anchor_lon + 180) // 6) + 1)  # WGS 84 / UTM north
-        cm6 = int((anchor_lon + 3) // 6) * 6 - 3
+        cm6 = (int(anchor_lon // 6) + 1) * 6 - 3
         if 75 <= cm6 <= 135:
             candidates.append(4502 + (cm6 - 75) // 6)  # CGCS2000 6° GK, central meridian cm6, no zone prefix
     return candidates

@@ -15,8 +15,17 @@ from pyproj import CRS
 from pyproj.exceptions import CRSError
 
 from ..errors import ImportRefused
-from ..geo.bounds import (AREA_OF_USE_MARGIN_DEG, CHINA_BBOX, WGS84_BBOX, area_box_in_crs, area_of_use, crs_hint,
-                          crs_label, outside, widen)
+from ..geo.bounds import (
+    AREA_OF_USE_MARGIN_DEG,
+    CHINA_BBOX,
+    WGS84_BBOX,
+    area_box_in_crs,
+    area_of_use,
+    crs_hint,
+    crs_label,
+    outside,
+    widen,
+)
 
 logger = logging.getLogger(__name__)
 
