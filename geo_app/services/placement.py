@@ -71,7 +71,7 @@ def resolve_crs(frame, fmt, declares_crs, crs_option, name, notices):
                 before = "GeoJSON 未声明坐标系（按规范默认 WGS-84）"
             else:
                 before = f"文件声明的坐标系是 {crs_label(declared)}"
-            notice = f"{name}：{before}，已按 --crs 改用 {crs_label(wanted)} 读取"
+            notice = f"{name}：{before}，已按 --crs 改用 {crs_label(wanted)}读取"
             logger.warning("%s", notice)
             notices.append(notice)
         return frame.set_crs(wanted, allow_override=True)
@@ -85,15 +85,13 @@ def resolve_crs(frame, fmt, declares_crs, crs_option, name, notices):
 def numbers(mask):
     """Return the 1-based numbers of the true entries of mask as compact ranges: '1–39' or '3、7、9–12 等 40 个'."""
     indices = np.flatnonzero(mask) + 1
-    groups, start = [], None
-    for i, value in enumerate(indices):
-        if start is None:
-            start = value
-        if i + 1 == len(indices) or indices[i + 1] != value + 1:
-            groups.append(f"{start}" if start == value else f"{start}–{value}")
-            start = None
-    text = "、".join(groups[:SHOWN_NUMBERS])
-    return text + (f" 等 {len(indices)} 个" if len(groups) > SHOWN_NUMBERS else "")
+    if not len(indices):
+        return ""
+    breaks = np.flatnonzero(np.diff(indices) != 1)
+    starts, ends = np.r_[indices[0], indices[breaks + 1]], np.r_[indices[breaks], indices[-1]]
+    groups = [f"{s}" if s == e else f"{s}–{e}" for s, e in zip(starts[:SHOWN_NUMBERS], ends[:SHOWN_NUMBERS],
+                                                                 strict=True)]
+    return "、".join(groups) + (f" 等 {len(indices)} 个" if len(starts) > SHOWN_NUMBERS else "")
 
 
 def _centres(bounds):
@@ -150,7 +148,7 @@ def check_within(geoms, boundary, tolerance_m, name, community, source_geoms, ta
     coords = shapely.get_coordinates(np.asarray(geoms[bad], dtype=object)) * scale
     farthest = float(np.max(shapely.distance(shapely.points(coords), metric)))
     message = (f"{name}：第 {numbers(bad)} 个要素（共 {len(geoms)} 个）超出社区 {community} 的边界"
-               f"（容差 {tolerance_m:g} 米，IMPORT_BOUNDARY_TOLERANCE_M），最远约 {farthest:,.0f} 米")
+               f"（容差 {tolerance_m:g} 米，可调 IMPORT_BOUNDARY_TOLERANCE_M），最远约 {farthest:,.0f} 米")
     if farthest > 1000:
         source = shapely.bounds(np.asarray(source_geoms, dtype=object)[bad])
         message += f"；{crs_hint(_centres(source), target.box, target.name)}"
