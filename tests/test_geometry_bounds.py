@@ -5,6 +5,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import CheckConstraint, text
 from sqlalchemy.exc import IntegrityError
 
+from geo_app import models  # noqa: F401  (registers the tables on db.metadata)
 from geo_app.extensions import db
 
 # x = 12,758,678 "degrees": issue 9's Mercator metres stored as SRID 4326.
@@ -50,3 +51,26 @@ def test_nan_coordinates_are_refused_too(session):
     with pytest.raises(IntegrityError, match="ck_civic_case_geom_wgs84"):
         session.execute(text("UPDATE civic_case SET geom = ST_SetSRID(ST_MakePoint('NaN'::float8, 22.96), 4326) "
                              "WHERE id = (SELECT min(id) FROM civic_case)"))
+
+
+def test_the_upgrade_names_rows_already_out_of_range_instead_of_keeping_them(pg_cluster):
+    from sqlalchemy import create_engine
+
+    from geo_app.migrate import upgrade
+
+    name = "t_bounds_upgrade"
+    pg_cluster.create_database(name)
+    url = pg_cluster.url_for(name)
+    try:
+        upgrade(url, "0005")
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO community (code, name, boundary) VALUES ('wh', '武汉', "
+                              "'SRID=4326;MULTIPOLYGON(((114.6 30.4,114.7 30.4,114.7 30.5,114.6 30.4)))')"))
+            conn.execute(text(f"INSERT INTO unit (community_id, kind, natural_key, name, geom) SELECT id, "
+                              f"'building', 'b1', '图书馆', '{MERCATOR_AS_DEGREES}' FROM community"))
+        engine.dispose()
+        with pytest.raises(RuntimeError, match=r"unit id=\d+ \(图书馆\): x≈1\.27587e\+07, y≈3\.56269e\+06"):
+            upgrade(url)
+    finally:
+        pg_cluster.drop_database(name)

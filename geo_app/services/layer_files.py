@@ -252,7 +252,8 @@ def _check_content(staged, fmt, name):
             raise ImportRefused(f"{name}：内容不是 GeoJSON（应以 {{ 开头），拒绝按其他格式读取")
         return _check_geojson_crs(staged, name)
     if fmt == "gpkg":
-        if head[:16] != b"SQLite format 3\x00" or head[68:72] not in (b"GPKG", b"GP10", b"GP11"):
+        # The GPKG: prefix already forces the driver; older writers leave application_id at 0.
+        if head[:16] != b"SQLite format 3\x00" or head[68:72] not in (b"GPKG", b"GP10", b"GP11", b"\0\0\0\0"):
             raise ImportRefused(f"{name}：内容不是 GeoPackage，拒绝按其他格式读取")
         return True
     lowered = head.lower()
