@@ -1,11 +1,13 @@
-"""Where coordinates may lie: WGS-84 ranges, the China box, a CRS's area of use, and a guess at the right CRS.
+"""The one China bounding box: where input may lie, and where GCJ-02 shifts apply.
 
-Framework-free and vectorised: every check takes an (n, 4) array of feature bounds
-(minx, miny, maxx, maxy), as ``shapely.bounds`` returns, and answers with a boolean mask.
+Also where imported coordinates may lie (WGS-84 ranges, a CRS's area of use) and a guess at the CRS that
+would put them in place. Those checks take an (n, 4) array of feature bounds (minx, miny, maxx, maxy), as
+shapely.bounds returns, and answer with a boolean mask.
 """
 
 import functools
 import logging
+from typing import NamedTuple
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -13,11 +15,25 @@ from pyproj.exceptions import CRSError, ProjError
 
 logger = logging.getLogger(__name__)
 
-# The one box "inside China" means everywhere in the app (lookups, case intake, imports): a generous
-# rectangle around the mainland, Hainan, Taiwan and the South China Sea islands (曾母暗沙 ≈ 4°N),
-# as (min lon, min lat, max lon, max lat) in WGS-84 degrees. It is a product rule checked at the
-# edge, not a database constraint (the database only enforces WGS-84 ranges).
-CHINA_BBOX = (73.0, 3.0, 136.0, 54.0)
+
+class Box(NamedTuple):
+    min_lon: float
+    min_lat: float
+    max_lon: float
+    max_lat: float
+
+    def contains(self, lon, lat):
+        """Tell whether a point lies inside the box (edges included)."""
+        return self.min_lon <= lon <= self.max_lon and self.min_lat <= lat <= self.max_lat
+
+
+# The rough box every public GCJ-02 implementation uses (72.004–137.8347 E, 0.8293–55.8271 N). It is generous
+# (it takes in the South China Sea islands and some neighbours' land), which suits both of its uses: deciding
+# whether a point is shifted, and refusing input that cannot be in a Chinese community (swapped axes, metres).
+CHINA = Box(72.004, 0.8293, 137.8347, 55.8271)
+
+# CHINA is a product rule checked at the edges (with feature numbers and a hint), not a database
+# constraint: the database only enforces WGS-84 ranges (migration 0006).
 WGS84_BBOX = (-180.0, -90.0, 180.0, 90.0)
 # How far (degrees) outside a CRS's published area of use coordinates may still be accepted: data
 # in UTM or Gauss-Krüger often runs a little past its zone (Wuhan straddles UTM 49/50 at 114°E).
@@ -96,7 +112,7 @@ def _to_wgs84(code):
 
 def looks_like(x, y):
     """Describe typical coordinates (x, y) in the source's own units: degrees, axis-swapped degrees or metres."""
-    west, south, east, north = CHINA_BBOX
+    west, south, east, north = CHINA
     if south <= x <= north and west <= y <= east and not west <= x <= east:
         return "swapped"
     if abs(x) <= 180 and abs(y) <= 90:

@@ -3,10 +3,8 @@
 import math
 
 from ..errors import ValidationError
-from .bounds import CHINA_BBOX
+from .bounds import CHINA
 
-CHINA_LON = (CHINA_BBOX[0], CHINA_BBOX[2])
-CHINA_LAT = (CHINA_BBOX[1], CHINA_BBOX[3])
 CRS_CHOICES = ("wgs84", "gcj02", "bd09")
 
 
@@ -60,7 +58,7 @@ def parse_point(lat, lon, lat_field="lat", lon_field="lon"):
 
 def in_china(lon, lat):
     """Tell whether a WGS-84 point lies in the rough bounding box of China."""
-    return CHINA_LON[0] <= lon <= CHINA_LON[1] and CHINA_LAT[0] <= lat <= CHINA_LAT[1]
+    return CHINA.contains(lon, lat)
 
 
 def parse_bbox(value, field="bbox"):

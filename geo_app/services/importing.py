@@ -22,7 +22,7 @@ from tqdm import tqdm
 from ..errors import ImportRefused
 from ..models import UNIT_KIND_LABELS, UNIT_KINDS
 from .layer_files import ImportLimits, check_zip, read_layer_file
-from .placement import CHINA, check_area_of_use, check_wgs84, check_within, community_target, resolve_crs
+from .placement import IN_CHINA, check_area_of_use, check_wgs84, check_within, community_target, resolve_crs
 
 __all__ = ["ImportLimits", "check_zip", "community_id", "export_layer", "import_layer", "prepare_polygons",
            "read_features"]
@@ -38,7 +38,7 @@ KIND_LABELS = {**UNIT_KIND_LABELS, "community": "社区边界"}
 FIELD_LABELS = {"name": "名称", "code": "编码", "parent": "上级编码", "address": "地址"}
 
 
-def read_features(path, layer=None, crs=None, limits=None, target=CHINA):
+def read_features(path, layer=None, crs=None, limits=None, target=IN_CHINA):
     """Read a layer file in its source CRS (--crs winning), checked against the limits and the CRS's area of use.
 
     Notices for the user (e.g. that --crs replaced a declared CRS) are in ``frame.attrs["notices"]``.
@@ -85,7 +85,7 @@ def _text(value):
     return value or None
 
 
-def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False, target=CHINA):
+def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False, target=IN_CHINA):
     """Return a list of MultiPolygons in WGS-84, one per feature, or refuse naming the feature."""
     source = np.array(frame.geometry.values, dtype=object)
     geoms = source.copy()

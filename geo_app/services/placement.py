@@ -17,7 +17,7 @@ from pyproj.exceptions import CRSError
 from ..errors import ImportRefused
 from ..geo.bounds import (
     AREA_OF_USE_MARGIN_DEG,
-    CHINA_BBOX,
+    CHINA,
     WGS84_BBOX,
     area_box_in_crs,
     area_of_use,
@@ -42,7 +42,7 @@ class Target:
     name: str
 
 
-CHINA = Target(CHINA_BBOX, "中国范围")
+IN_CHINA = Target(CHINA, "中国范围")
 
 
 def community_target(boundary, code):
@@ -105,7 +105,7 @@ def _describe_area(crs):
     return f"{lon(west)}–{lon(east)}, {lat(south)}–{lat(north)}"
 
 
-def check_area_of_use(frame, name, target=CHINA):
+def check_area_of_use(frame, name, target=IN_CHINA):
     """Refuse features whose coordinates lie outside their CRS's area of use (widened by a small margin)."""
     box = area_box_in_crs(frame.crs)
     if box is None:
@@ -120,11 +120,11 @@ def check_area_of_use(frame, name, target=CHINA):
             f"{crs_hint(_centres(bounds[bad]), target.box, target.name)}")
 
 
-def check_wgs84(geoms, source_geoms, name, target=CHINA):
+def check_wgs84(geoms, source_geoms, name, target=IN_CHINA):
     """Refuse reprojected features outside WGS-84 ranges or the China box, hinting from their source coordinates."""
     bounds = shapely.bounds(np.asarray(geoms, dtype=object))
     out_of_range = outside(bounds, WGS84_BBOX)
-    not_china = outside(bounds, CHINA_BBOX)
+    not_china = outside(bounds, CHINA)
     if not not_china.any():
         return
     where = "超出经纬度范围（经度 −180…180，纬度 −90…90）" if out_of_range.any() else "不在中国境内"

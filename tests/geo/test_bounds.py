@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from pyproj import CRS, Transformer
 
-from geo_app.geo.bounds import CHINA_BBOX, area_box_in_crs, candidate_crs, crs_hint, outside
+from geo_app.geo.bounds import CHINA, area_box_in_crs, candidate_crs, crs_hint, outside
 from geo_app.geo.validate import in_china
 
 WUHAN = (114.613, 30.459)
@@ -21,7 +21,7 @@ def test_outside_marks_rows_beyond_the_box_and_non_finite_rows():
 
 
 def test_the_validation_box_is_the_one_china_box():
-    west, south, east, north = CHINA_BBOX
+    west, south, east, north = CHINA
     assert in_china(west, south) and in_china(east, north) and not in_china(east + 0.1, north)
 
 
