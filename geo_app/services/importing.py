@@ -134,8 +134,9 @@ def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, pro
         if repaired is None:
             raise ImportRefused(f"{path}：第 {index + 1} 个要素换算到 WGS-84 后退化（没有面积）")
         result[index] = repaired
-    single = shapely.get_type_id(result) == 3
-    result[single] = [MultiPolygon([g]) for g in result[single]]
+    single = np.flatnonzero(shapely.get_type_id(result) == 3)
+    if len(single):
+        result[single] = shapely.multipolygons(result[single], indices=np.arange(len(single)))
     return list(result)
 
 
