@@ -93,6 +93,13 @@ SETTINGS = (
     Setting("OPEN311_KEY_CHANNELS", dict, {}, "the channel each Open311 api_key's requests arrive by "
             "(`{key: channel}`)", env=False),
     Setting("OPEN311_CONTACT", str, "社区党群服务中心", "the contact the Open311 discovery document names"),
+    Setting("IMPORT_MAX_BYTES", int, 100 * 1024 * 1024, "largest layer or boundary file to import, in bytes "
+            "(after unzipping)", shown_default="100 MiB"),
+    Setting("IMPORT_MAX_VERTICES", int, 1_000_000, "most vertices in one imported file (each feature: at most "
+            "100,000)"),
+    Setting("IMPORT_MAX_FEATURES", int, 200_000, "most features in one imported file"),
+    Setting("IMPORT_BOUNDARY_TOLERANCE_M", int, 20, "how far (m) an imported unit may reach outside its "
+            "community's boundary"),
     Setting("DUPLICATE_RADIUS_M", int, 100, "open cases of a category within this distance are offered as duplicates"),
     Setting("DUPLICATE_WINDOW_DAYS", int, 30, "… and received within this many days"),
     Setting("CASE_DEADLINES", dict, CASE_DEADLINES_DEFAULT,

@@ -23,19 +23,29 @@ def layers():
 @click.option("--layer", help="Layer to read from a multi-layer file (GeoPackage, KML).")
 @click.option("--street-width", type=float, help="Width in metres for buffering centrelines (street 20, lane 6).")
 @click.option("--make-valid", is_flag=True, help="Repair invalid polygons instead of refusing them.")
-@click.option("--crs", help="Coordinate system of a file that declares none, e.g. EPSG:4490.")
+@click.option("--crs", help="Coordinate system to read the file in, e.g. EPSG:4490; overrides a declared one "
+                             "(and GeoJSON's implied WGS-84), with a notice.")
 @in_transaction
 def layers_import(session, path, kind, community_code, name_field, code_field, parent_field, layer, street_width,
                   make_valid, crs):
-    """Import a GeoJSON, GeoPackage, Shapefile (or .zip) or KML layer, all or nothing."""
+    """Import a GeoJSON, GeoPackage, Shapefile (or .zip) or KML/KMZ layer, all or nothing.
+
+    Refused: other formats, links and archive members that are symlinks, files over IMPORT_MAX_BYTES,
+    IMPORT_MAX_VERTICES or IMPORT_MAX_FEATURES, coordinates outside the CRS's area of use or China, and
+    units more than IMPORT_BOUNDARY_TOLERANCE_M metres outside the community's boundary.
+    """
+    from flask import current_app
+
     from ..services.accounts import log_admin_action
-    from ..services.importing import import_layer
+    from ..services.importing import ImportLimits, import_layer
 
     counts = import_layer(session, path, kind, community_code, name_field=name_field, code_field=code_field,
                           parent_field=parent_field, layer=layer, street_width=street_width,
-                          make_valid=make_valid, crs=crs)
+                          make_valid=make_valid, crs=crs, limits=ImportLimits.from_config(current_app.config))
     log_admin_action(session, cli_actor(), "layers.import", path=str(path), kind=kind, community=community_code,
                      **counts)
+    for notice in counts["notices"]:
+        click.echo(f"注意 notice: {notice}")
     click.echo(f"{path}: {counts['features']} features — {counts['inserted']} new, {counts['updated']} updated, "
                f"{counts['unchanged']} unchanged")
 
@@ -63,13 +73,21 @@ def communities():
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--code", help="Community code (default: the feature's 'code').")
 @click.option("--name", help="Community name (default: the feature's 'name').")
-@click.option("--crs", help="Coordinate system of a file that declares none.")
+@click.option("--crs", help="Coordinate system to read the file in; overrides a declared or implied one.")
 @in_transaction
 def communities_import(session, path, code, name, crs):
     """Create or update a community from a one-polygon boundary file."""
-    from ..services.communities import import_community
+    from flask import current_app
 
-    click.echo(f"community {import_community(session, path, code, name, crs)} imported")
+    from ..services.communities import import_community
+    from ..services.importing import ImportLimits
+
+    notices = []
+    code = import_community(session, path, code, name, crs, limits=ImportLimits.from_config(current_app.config),
+                            notices=notices)
+    for notice in notices:
+        click.echo(f"注意 notice: {notice}")
+    click.echo(f"community {code} imported")
 
 
 @click.group("people")

@@ -21,3 +21,9 @@ def check_in(column, values):
     """Return the SQL of a CHECK that column is one of values."""
     quoted = ", ".join(f"'{v}'" for v in values)
     return f"{column} IN ({quoted})"
+
+
+def check_wgs84(column):
+    """Return the SQL of a CHECK that a geometry column lies within WGS-84 longitudes and latitudes."""
+    return (f"ST_XMin({column}) >= -180 AND ST_XMax({column}) <= 180 "
+            f"AND ST_YMin({column}) >= -90 AND ST_YMax({column}) <= 90")

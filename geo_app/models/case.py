@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import CommunityScopedMixin, TimestampMixin, check_in
+from .base import CommunityScopedMixin, TimestampMixin, check_in, check_wgs84
 
 CHANNELS = {
     "night_talk": "夜谈悦好",
@@ -77,6 +77,7 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
     __tablename__ = "civic_case"
     __table_args__ = (
         CheckConstraint(check_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(check_wgs84("geom"), name="geom_wgs84"),
         CheckConstraint(check_in("category", CATEGORIES), name="category"),
         CheckConstraint(check_in("urgency", URGENCIES), name="urgency"),
         CheckConstraint(check_in("status", STATUSES), name="status"),

@@ -7,7 +7,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import CommunityScopedMixin, TimestampMixin, check_in
+from .base import CommunityScopedMixin, TimestampMixin, check_in, check_wgs84
 
 SITE_KIND_LABELS = {
     "memorial": "纪念馆", "former_residence": "故居", "education_base": "红色教育基地",
@@ -21,6 +21,7 @@ class Site(CommunityScopedMixin, TimestampMixin, db.Model):
     __tablename__ = "site"
     __table_args__ = (
         CheckConstraint(check_in("kind", SITE_KINDS), name="kind"),
+        CheckConstraint(check_wgs84("geom"), name="geom_wgs84"),
         UniqueConstraint("community_id", "code", name="uq_site_code"),
     )
 

@@ -5,7 +5,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import CommunityScopedMixin, TimestampMixin, check_in
+from .base import CommunityScopedMixin, TimestampMixin, check_in, check_wgs84
 
 UNIT_KIND_LABELS = {"street": "街/路", "lane": "巷", "shop": "店", "building": "楼栋", "grid": "网格"}
 UNIT_KINDS = tuple(UNIT_KIND_LABELS)
@@ -17,6 +17,7 @@ class Unit(CommunityScopedMixin, TimestampMixin, db.Model):
     __tablename__ = "unit"
     __table_args__ = (
         CheckConstraint(check_in("kind", UNIT_KINDS), name="kind"),
+        CheckConstraint(check_wgs84("geom"), name="geom_wgs84"),
         UniqueConstraint("community_id", "kind", "natural_key", name="uq_unit_natural_key"),
     )
 

@@ -1,28 +1,31 @@
 """Import and export unit layers (GeoJSON, GeoPackage, Shapefile, zipped Shapefile, KML).
 
-A file is read whole and checked whole before anything is written; then every feature goes to
-the database through COPY into a temporary table and one INSERT … ON CONFLICT, inside the
-caller's transaction. Re-importing the same file changes nothing.
+A file is read whole (through layer_files, which lets GDAL see only that file) and checked whole before
+anything is written: limits, its CRS and where its features lie (placement), the geometries themselves.
+Then every feature goes to the database through COPY into a temporary table and one INSERT … ON CONFLICT,
+inside the caller's transaction. Re-importing the same file changes nothing.
 """
 
 import io
 import logging
 import os
 import sys
-import zipfile
-from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
-from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPolygon, Polygon
 from sqlalchemy import text
 from tqdm import tqdm
 
 from ..errors import ImportRefused
-from ..models import UNIT_KINDS
+from ..models import UNIT_KIND_LABELS, UNIT_KINDS
+from .layer_files import ImportLimits, check_zip, read_layer_file
+from .placement import IN_CHINA, check_area_of_use, check_wgs84, check_within, community_target, resolve_crs
+
+__all__ = ["ImportLimits", "check_zip", "community_id", "export_layer", "import_layer", "prepare_polygons",
+           "read_features"]
 
 logger = logging.getLogger(__name__)
 
@@ -31,80 +34,46 @@ PARENT_KIND = {"lane": "street", "shop": "lane", "building": "lane"}
 NAME_FIELDS = ("name", "NAME", "Name", "名称", "名字")
 CODE_FIELDS = ("code", "CODE", "Code", "编码", "编号")
 MAX_VERTICES_PER_FEATURE = 100_000
-MAX_FEATURES = 1_000_000
-MAX_ZIP_MEMBERS = 64
-MAX_ZIP_UNCOMPRESSED = 512 * 1024 * 1024
-MAX_ZIP_RATIO = 200
+KIND_LABELS = {**UNIT_KIND_LABELS, "community": "社区边界"}
+FIELD_LABELS = {"name": "名称", "code": "编码", "parent": "上级编码", "address": "地址"}
 
 
-def check_zip(path):
-    """Refuse zip archives with unsafe member paths, too many members or a compression bomb."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise ImportRefused(f"{path}: not a readable zip archive ({exc})") from None
-    if len(members) > MAX_ZIP_MEMBERS:
-        raise ImportRefused(f"{path}: {len(members)} members, more than the {MAX_ZIP_MEMBERS} allowed")
-    total = 0
-    for member in members:
-        name = member.filename
-        if name.startswith(("/", "\\")) or ".." in Path(name.replace("\\", "/")).parts or ":" in name:
-            raise ImportRefused(f"{path}: member {name!r} has an unsafe path")
-        total += member.file_size
-        if member.compress_size and member.file_size / member.compress_size > MAX_ZIP_RATIO:
-            raise ImportRefused(f"{path}: member {name!r} expands {member.file_size // member.compress_size}× "
-                                "(a compression bomb?)")
-    if total > MAX_ZIP_UNCOMPRESSED:
-        raise ImportRefused(f"{path}: expands to {total} bytes, more than {MAX_ZIP_UNCOMPRESSED}")
+def read_features(path, layer=None, crs=None, limits=None, target=IN_CHINA):
+    """Read a layer file in its source CRS (--crs winning), checked against the limits and the CRS's area of use.
 
-
-def read_features(path, layer=None, crs=None):
-    """Read a layer file into a GeoDataFrame in WGS-84, refusing unreadable or CRS-less files."""
-    path = str(path)
-    if not os.path.exists(path):
-        raise ImportRefused(f"{path}: no such file")
-    source = path
-    if path.lower().endswith(".zip"):
-        check_zip(path)
-        source = f"zip://{path}"
-    elif path.lower().endswith(".shp"):
-        if not os.path.exists(os.path.splitext(path)[0] + ".prj") and not crs:
-            raise ImportRefused(f"{path}: the shapefile has no .prj, so its coordinate system is unknown; "
-                                "pass --crs (e.g. EPSG:4490)")
-    try:
-        frame = gpd.read_file(source, layer=layer, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several types for unreadable data
-        raise ImportRefused(f"{path}: cannot read the file ({type(exc).__name__}: {exc})") from None
-    if frame.crs is None:
-        if not crs:
-            raise ImportRefused(f"{path}: the file declares no coordinate system; pass --crs (e.g. EPSG:4326 "
-                                "or EPSG:4490 for CGCS2000)")
-        frame = frame.set_crs(_parse_crs(crs))
-    elif crs:
-        logger.info("%s declares %s; --crs %s ignored", path, frame.crs, crs)
+    Notices for the user (e.g. that --crs replaced a declared CRS) are in ``frame.attrs["notices"]``.
+    """
+    limits = limits or ImportLimits.from_config()
+    name = str(path)
+    frame, fmt, declares_crs = read_layer_file(path, layer=layer, limits=limits)
+    notices = []
+    frame = resolve_crs(frame, fmt, declares_crs, crs, name, notices)
+    vertices = int(shapely.get_num_coordinates(np.asarray(frame.geometry.values, dtype=object)).sum())
+    if vertices > limits.max_vertices:
+        raise ImportRefused(f"{name}：共 {vertices:,} 个顶点，超过每个文件的上限 {limits.max_vertices:,} 个"
+                            "（IMPORT_MAX_VERTICES，可由管理员在环境变量或 instance/config.py 中调整）；"
+                            "请先简化几何或分文件导入")
+    check_area_of_use(frame, name, target)
+    frame.attrs["notices"] = notices
     return frame
-
-
-def _parse_crs(value):
-    try:
-        return CRS.from_user_input(value)
-    except CRSError as exc:
-        raise ImportRefused(f"--crs {value!r} is not a coordinate system pyproj knows ({exc})") from None
 
 
 def _pick_field(frame, wanted, fallbacks, path, what, required):
     if wanted:
         if wanted not in frame.columns:
-            raise ImportRefused(f"{path}: no {what} field {wanted!r}; fields are {', '.join(map(str, frame.columns))}")
+            raise ImportRefused(f"{path}：没有{FIELD_LABELS[what]}字段 {wanted!r}；文件的字段有 {_columns(frame)}")
         return wanted
     for name in fallbacks:
         if name in frame.columns:
             return name
     if required:
-        raise ImportRefused(f"{path}: no {what} field (looked for {', '.join(fallbacks)}); "
-                            f"pass --{what}-field; fields are {', '.join(map(str, frame.columns))}")
+        raise ImportRefused(f"{path}：找不到{FIELD_LABELS[what]}字段（找过 {', '.join(fallbacks)}）；"
+                            f"请用 --{what}-field 指定；文件的字段有 {_columns(frame)}")
     return None
+
+
+def _columns(frame):
+    return ", ".join(str(c) for c in frame.columns if c != frame.geometry.name)
 
 
 def _text(value):
@@ -116,54 +85,58 @@ def _text(value):
     return value or None
 
 
-def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False):
+def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False, target=IN_CHINA):
     """Return a list of MultiPolygons in WGS-84, one per feature, or refuse naming the feature."""
-    geoms = np.array(frame.geometry.values, dtype=object)
+    source = np.array(frame.geometry.values, dtype=object)
+    geoms = source.copy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if missing.any():
-        raise ImportRefused(f"{path}: feature {int(np.argmax(missing)) + 1} has no geometry")
+        raise ImportRefused(f"{path}：第 {int(np.argmax(missing)) + 1} 个要素没有几何")
     vertices = shapely.get_num_coordinates(geoms)
     if (vertices > MAX_VERTICES_PER_FEATURE).any():
         number = int(np.argmax(vertices > MAX_VERTICES_PER_FEATURE))
-        raise ImportRefused(f"{path}: feature {number + 1} has {vertices[number]} vertices, more than the "
-                            f"{MAX_VERTICES_PER_FEATURE} allowed (simplify it first)")
+        raise ImportRefused(f"{path}：第 {number + 1} 个要素有 {vertices[number]:,} 个顶点，超过每个要素的上限 "
+                            f"{MAX_VERTICES_PER_FEATURE:,} 个（请先简化）")
     types = shapely.get_type_id(geoms)  # 1 LineString, 3 Polygon, 5 MultiLineString, 6 MultiPolygon
     lines = np.isin(types, (1, 5))
     other = ~np.isin(types, (1, 3, 5, 6))
+    label = KIND_LABELS.get(kind, kind)
     if other.any():
         number = int(np.argmax(other))
-        raise ImportRefused(f"{path}: feature {number + 1} is a {geoms[number].geom_type}; a {kind} needs a polygon")
+        raise ImportRefused(f"{path}：第 {number + 1} 个要素是 {geoms[number].geom_type}，{label}需要面（Polygon）")
     if lines.any():
         if kind not in ("street", "lane"):
             number = int(np.argmax(lines))
-            raise ImportRefused(f"{path}: feature {number + 1} is a line; only street and lane centrelines "
-                                f"are buffered, a {kind} needs a polygon")
+            raise ImportRefused(f"{path}：第 {number + 1} 个要素是线；只有街/路和巷的中心线会按宽度缓冲成面，"
+                                f"{label}需要面（Polygon）")
         metric = frame.estimate_utm_crs()
         width = street_width or DEFAULT_WIDTH_M[kind]
         buffered = gpd.GeoSeries(geoms[lines], crs=frame.crs).to_crs(metric).buffer(width / 2.0, cap_style="flat")
         geoms[lines] = np.array(buffered.to_crs(frame.crs).values, dtype=object)
     invalid = np.flatnonzero(~shapely.is_valid(geoms))
-    iterator = tqdm(invalid, desc=f"repairing {Path(path).name}", unit="feature") if progress and len(invalid) else invalid
+    iterator = (tqdm(invalid, desc=f"repairing {os.path.basename(str(path))}", unit="feature")
+                if progress and len(invalid) else invalid)
     for index in iterator:
         reason = shapely.is_valid_reason(geoms[index])
         if not make_valid:
-            raise ImportRefused(f"{path}: feature {index + 1} has an invalid geometry: {reason} "
-                                "(fix it, or pass --make-valid)")
+            raise ImportRefused(f"{path}：第 {index + 1} 个要素的几何无效：{reason}（请修正，或加 --make-valid 自动修复）")
         repaired = _polygonal_part(shapely.make_valid(geoms[index]))
         if repaired is None:
-            raise ImportRefused(f"{path}: feature {index + 1} has no polygonal part after repair ({reason})")
+            raise ImportRefused(f"{path}：第 {index + 1} 个要素修复后没有面状部分（{reason}）")
         geoms[index] = repaired
     series = gpd.GeoSeries(geoms, crs=frame.crs)
     if series.crs and not series.crs.equals(CRS.from_epsg(4326)):
         series = series.to_crs(4326)
     result = np.array(series.values, dtype=object)
+    check_wgs84(result, source, str(path), target)
     for index in np.flatnonzero(~shapely.is_valid(result)):
         repaired = _polygonal_part(shapely.make_valid(result[index]))
         if repaired is None:
-            raise ImportRefused(f"{path}: feature {index + 1} collapses when reprojected to WGS-84")
+            raise ImportRefused(f"{path}：第 {index + 1} 个要素换算到 WGS-84 后退化（没有面积）")
         result[index] = repaired
-    single = shapely.get_type_id(result) == 3
-    result[single] = [MultiPolygon([g]) for g in result[single]]
+    single = np.flatnonzero(shapely.get_type_id(result) == 3)
+    if len(single):
+        result[single] = shapely.multipolygons(result[single], indices=np.arange(len(single)))
     return list(result)
 
 
@@ -181,25 +154,32 @@ def community_id(session, code):
     found = session.execute(text("SELECT id FROM community WHERE code = :code"), {"code": code}).scalar()
     if found is None:
         known = [r[0] for r in session.execute(text("SELECT code FROM community ORDER BY code"))]
-        raise ImportRefused(f"no community with code {code!r} (known: {', '.join(known) or 'none'})",
+        raise ImportRefused(f"没有编码为 {code!r} 的社区（已有：{', '.join(known) or '无'}）",
                             field="community", status=404)
     return found
 
 
+def community_boundary(session, cid):
+    """Return a community's boundary as a shapely geometry in WGS-84."""
+    wkb = session.execute(text("SELECT ST_AsBinary(boundary) FROM community WHERE id = :id"), {"id": cid}).scalar()
+    return shapely.from_wkb(bytes(wkb))
+
+
 def import_layer(session, path, kind, community_code, *, name_field=None, code_field=None, parent_field=None,
-                 layer=None, street_width=None, make_valid=False, crs=None, progress=None):
-    """Import one layer file of units; return counts of inserted, updated and unchanged features."""
+                 layer=None, street_width=None, make_valid=False, crs=None, progress=None, limits=None):
+    """Import one layer file of units; return counts of inserted, updated and unchanged features (and notices)."""
     if kind not in UNIT_KINDS:
-        raise ImportRefused(f"kind must be one of {', '.join(UNIT_KINDS)}, got {kind!r}", field="kind")
+        raise ImportRefused(f"kind 应为 {', '.join(UNIT_KINDS)} 之一，收到 {kind!r}", field="kind")
     if street_width is not None and not (0 < street_width <= 200):
-        raise ImportRefused(f"--street-width must be between 0 and 200 metres, got {street_width}")
+        raise ImportRefused(f"--street-width 应在 0 到 200 米之间，收到 {street_width}", field="street_width")
     progress = sys.stderr.isatty() if progress is None else progress
+    limits = limits or ImportLimits.from_config()
     cid = community_id(session, community_code)
-    frame = read_features(path, layer=layer, crs=crs)
+    boundary = community_boundary(session, cid)
+    target = community_target(boundary, community_code)
+    frame = read_features(path, layer=layer, crs=crs, limits=limits, target=target)
     if frame.empty:
-        raise ImportRefused(f"{path}: the layer has no features")
-    if len(frame) > MAX_FEATURES:
-        raise ImportRefused(f"{path}: {len(frame)} features, more than the {MAX_FEATURES} allowed in one file")
+        raise ImportRefused(f"{path}：图层里没有要素")
     name_col = _pick_field(frame, name_field, NAME_FIELDS, path, "name", required=True)
     code_col = _pick_field(frame, code_field, CODE_FIELDS, path, "code", required=False)
     parent_col = _pick_field(frame, parent_field, ("parent", "parent_code"), path, "parent", required=False)
@@ -213,19 +193,21 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
     for number, (name, code, address, parent) in enumerate(
             zip(column(name_col), column(code_col), column(address_col), column(parent_col), strict=True), start=1):
         if not name:
-            raise ImportRefused(f"{path}: feature {number} has an empty {name_col!r}")
+            raise ImportRefused(f"{path}：第 {number} 个要素的 {name_col!r} 为空")
         key = code or name
         if key in seen:
-            raise ImportRefused(f"{path}: features {seen[key]} and {number} share the key {key!r}")
+            raise ImportRefused(f"{path}：第 {seen[key]} 和第 {number} 个要素的编码（或名称）都是 {key!r}")
         seen[key] = number
         rows.append({"number": number, "name": name[:200], "code": code, "key": key, "address": address,
                      "parent": parent})
-    geoms = prepare_polygons(frame, path, kind, street_width, make_valid, progress)
+    geoms = prepare_polygons(frame, path, kind, street_width, make_valid, progress, target=target)
+    check_within(geoms, boundary, limits.boundary_tolerance_m, str(path), community_code,
+                 frame.geometry.values, target)
     _spatial_parents(session, cid, kind, rows, geoms)
     counts = _upsert_units(session, cid, kind, rows, geoms, os.path.basename(str(path)))
     _link_parents(session, cid, kind, path)
     logger.info("imported %s as %s into %s: %s", path, kind, community_code, counts)
-    return counts
+    return {**counts, "notices": frame.attrs.get("notices", [])}
 
 
 def _copy_text(value):
@@ -294,8 +276,9 @@ def _link_parents(session, cid, kind, path):
         params,
     ).first()
     if unknown is not None:
-        raise ImportRefused(f"{path}: feature {unknown.source_feature} names parent {parent_kind} {unknown.parent!r}, "
-                            f"which is not imported yet (import the {parent_kind} layer first)")
+        label = KIND_LABELS[parent_kind]
+        raise ImportRefused(f"{path}：第 {unknown.source_feature} 个要素的上级{label} {unknown.parent!r} 还没有导入"
+                            f"（请先导入{label}图层）")
     session.execute(
         text("""UPDATE unit AS u SET parent_id = p.id
                 FROM unit_import i JOIN unit p ON p.community_id = :cid AND p.kind = :pk AND p.natural_key = i.parent
@@ -333,10 +316,10 @@ def _spatial_parents(session, cid, kind, rows, geoms):
 def export_layer(session, kind, community_code, fmt, out):
     """Write a community's units of one kind to a GeoPackage or GeoJSON file; return the count."""
     if kind not in UNIT_KINDS:
-        raise ImportRefused(f"kind must be one of {', '.join(UNIT_KINDS)}, got {kind!r}", field="kind")
+        raise ImportRefused(f"kind 应为 {', '.join(UNIT_KINDS)} 之一，收到 {kind!r}", field="kind")
     drivers = {"gpkg": "GPKG", "geojson": "GeoJSON"}
     if fmt not in drivers:
-        raise ImportRefused(f"format must be gpkg or geojson, got {fmt!r}", field="format")
+        raise ImportRefused(f"format 应为 gpkg 或 geojson，收到 {fmt!r}", field="format")
     cid = community_id(session, community_code)
     frame = gpd.read_postgis(
         text(

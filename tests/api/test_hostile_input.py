@@ -103,11 +103,11 @@ def _zip(members):
 
 
 @pytest.mark.parametrize("members,reason", [
-    ([("../evil.shp", b"x")], "unsafe path"),
-    ([("/etc/passwd", b"x")], "unsafe path"),
-    ([("a\\..\\..\\b.shp", b"x")], "unsafe path"),
-    ([(f"f{i}.txt", b"x") for i in range(100)], "members"),
-    ([("bomb.shp", b"\0" * 50_000_000)], "compression bomb"),
+    ([("../evil.shp", b"x")], "路径不安全"),
+    ([("/etc/passwd", b"x")], "路径不安全"),
+    ([("a\\..\\..\\b.shp", b"x")], "路径不安全"),
+    ([(f"f{i}.txt", b"x") for i in range(100)], "个成员"),
+    ([("bomb.shp", b"\0" * 50_000_000)], "压缩炸弹"),
 ])
 def test_hostile_zip_archives_are_refused(tmp_path, members, reason):
     archive = tmp_path / "layer.zip"
@@ -125,7 +125,7 @@ def test_hostile_zip_is_refused_by_the_importer_and_nothing_written(empty_app, t
         from geo_app.services.communities import import_community
 
         import_community(db.session, LAYERS / "community.geojson")
-        with pytest.raises(ImportRefused, match="unsafe path"):
+        with pytest.raises(ImportRefused, match="路径不安全"):
             import_layer(db.session, archive, "building", "mingzhu", progress=False)
         db.session.rollback()
         assert db.session.execute(text("SELECT count(*) FROM unit")).scalar() == 0
@@ -147,7 +147,7 @@ def test_too_many_vertices_are_refused(empty_app, tmp_path):
         from tests.helpers import LAYERS
 
         import_community(db.session, LAYERS / "community.geojson")
-        with pytest.raises(ImportRefused, match="feature 1 has 120001 vertices"):
+        with pytest.raises(ImportRefused, match="第 1 个要素有 120,001 个顶点"):
             import_layer(db.session, out, "building", "mingzhu", progress=False)
 
 

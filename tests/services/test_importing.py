@@ -113,7 +113,7 @@ def test_shapefile_without_prj_is_refused_unless_crs_given(community_app, cli_ru
     (tmp_path / "noprj.prj").unlink()
     refused = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu"])
     assert refused.exit_code == 1
-    assert "no .prj" in refused.output and "--crs" in refused.output
+    assert "没有 .prj" in refused.output and "--crs" in refused.output
     assert unit_rows(community_app) == []
     accepted = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu",
                                           "--crs", "EPSG:4490"])
@@ -124,7 +124,7 @@ def test_a_geopackage_layer_without_a_crs_is_refused(community_app, tmp_path):
     # GeoJSON is WGS-84 by definition (RFC 7946); a GeoPackage layer without an SRS is not.
     out = tmp_path / "nocrs.gpkg"
     buildings_frame().set_crs(None, allow_override=True).to_file(out, driver="GPKG")
-    with community_app.app_context(), pytest.raises(ImportRefused, match="declares no coordinate system"):
+    with community_app.app_context(), pytest.raises(ImportRefused, match="没有声明坐标系"):
         import_layer(db.session, out, "building", "mingzhu", progress=False)
 
 
@@ -136,7 +136,7 @@ def test_invalid_geometry_is_refused_with_its_number_and_nothing_is_written(comm
     frame.to_file(out, driver="GeoJSON")
     result = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu"])
     assert result.exit_code == 1
-    assert "feature 5" in result.output and "Self-intersection" in result.output
+    assert "第 5 个要素的几何无效" in result.output and "Self-intersection" in result.output
     assert unit_rows(community_app) == []
     repaired = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu",
                                           "--make-valid"])
@@ -149,7 +149,7 @@ def test_missing_name_field_and_empty_name_are_refused(community_app, cli_runner
     out = tmp_path / "noname.geojson"
     frame.to_file(out, driver="GeoJSON")
     result = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu"])
-    assert result.exit_code == 1 and "no name field" in result.output
+    assert result.exit_code == 1 and "找不到名称字段" in result.output
     ok = cli_runner(community_app, ["layers", "import", str(out), "--kind", "building", "--community", "mingzhu",
                                     "--name-field", "title"])
     assert ok.exit_code == 0, ok.output
@@ -159,7 +159,7 @@ def test_unreadable_file_and_unknown_community_are_refused(community_app, cli_ru
     junk = tmp_path / "junk.geojson"
     junk.write_text("{not json")
     result = cli_runner(community_app, ["layers", "import", str(junk), "--kind", "building", "--community", "mingzhu"])
-    assert result.exit_code == 1 and "cannot read" in result.output and "junk.geojson" in result.output
+    assert result.exit_code == 1 and "无法读取" in result.output and "junk.geojson" in result.output
     result = cli_runner(community_app, ["layers", "import", str(LAYERS / "buildings.geojson"), "--kind", "building",
                                         "--community", "atlantis"])
     assert result.exit_code == 1 and "atlantis" in result.output
@@ -181,7 +181,7 @@ def test_a_late_failure_leaves_the_database_unchanged(community_app, tmp_path):
 def test_street_centrelines_are_buffered_in_metres(community_app, tmp_path):
     from pyproj import Geod
 
-    line = LineString([(115.3200, 22.9640), (115.3240, 22.9640)])
+    line = LineString([(115.3230, 22.9660), (115.3270, 22.9660)])  # inside the community
     length_m = Geod(ellps="WGS84").geometry_length(line)
     out = tmp_path / "centreline.geojson"
     gpd.GeoDataFrame({"name": ["测试路"], "code": ["STX"]}, geometry=[line], crs=4326).to_file(out, driver="GeoJSON")
@@ -194,7 +194,7 @@ def test_street_centrelines_are_buffered_in_metres(community_app, tmp_path):
 def test_point_features_are_refused_for_units(community_app, tmp_path):
     out = tmp_path / "points.geojson"
     gpd.GeoDataFrame({"name": ["x"]}, geometry=gpd.points_from_xy([115.32], [22.966]), crs=4326).to_file(out)
-    with community_app.app_context(), pytest.raises(ImportRefused, match="feature 1 is a Point"):
+    with community_app.app_context(), pytest.raises(ImportRefused, match="第 1 个要素是 Point"):
         import_layer(db.session, out, "building", "mingzhu", progress=False)
 
 
