@@ -9,6 +9,7 @@ from ..geo.validate import parse_bbox, parse_choice, parse_crs, parse_int, parse
 from ..models import ROLES, SITE_KINDS, UNIT_KINDS
 from ..services import lookup as lookup_service
 from ..services.access import require_staff
+from ..services.display import PAGE_ZOOM, Display
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
 from ..services.units import units_geojson
@@ -59,7 +60,9 @@ def people():
 @bp.get("/sites")
 def sites():
     kind = parse_choice(request.args.get("kind"), "kind", SITE_KINDS)
-    collection = list_sites(db.session, community_code=request.args.get("community"), kind=kind)
+    zoom = parse_int(request.args.get("zoom"), "zoom", default=PAGE_ZOOM, minimum=1, maximum=20)
+    display = Display(zoom=zoom, max_vertices=current_app.config["PUBLIC_MAX_VERTICES"])
+    collection = list_sites(db.session, community_code=request.args.get("community"), kind=kind, display=display)
     return current_app.response_class(response=current_app.json.dumps(collection), mimetype="application/geo+json")
 
 

@@ -52,9 +52,9 @@ def community_units(session, community_code, limit, kind=None):
     return collection
 
 
-def community_sites(session, community_code):
+def community_sites(session, community_code, display=None):
     """Return the sites of a community (GeoJSON) and the same sites as a list of property dicts."""
-    collection = list_sites(session, community_code=community_code)
+    collection = list_sites(session, community_code=community_code, display=display)
     return collection, [f["properties"] for f in collection["features"]]
 
 
@@ -71,6 +71,12 @@ def case_choices():
 def filter_choices():
     """Return the channels, categories and statuses the case filters offer."""
     return {**case_choices(), "statuses": vocabulary(STATUSES)}
+
+
+def sensitive_labels(policy):
+    """Return the Chinese labels of the channels and categories the public heat never counts."""
+    return {"channels": [CHANNELS[c] for c in policy.sensitive_channels],
+            "categories": [CATEGORIES[c] for c in policy.sensitive_categories]}
 
 
 def workflow_rules(role):
