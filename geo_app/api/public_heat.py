@@ -31,6 +31,9 @@ def public_heat():
                                   details={"allowed": sorted(ALLOWED_PARAMETERS)})
     policy = PublicHeatPolicy.from_config(current_app.config)
     zoom = parse_int(request.args.get("zoom"), "zoom", default=policy.max_zoom, minimum=1, maximum=20)
-    bbox = parse_bbox(request.args["bbox"]) if request.args.get("bbox") else None
+    if not request.args.get("bbox"):
+        raise ValidationError(f"公众热力图需要 bbox=minlon,minlat,maxlon,maxlat（地图视图的范围）。{allowed_text()}。",
+                              field="bbox")
+    bbox = parse_bbox(request.args["bbox"])
     month = parse_month(request.args["month"]) if request.args.get("month") else None
     return jsonify(public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=bbox))

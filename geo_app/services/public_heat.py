@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_MONTHS = 12
 FIRST_MONTH = date(2000, 1, 1)
 # Allowed query parameters and what they mean, for the 400 that refuses anything else.
-ALLOWED_PARAMETERS = {"month": "YYYY-MM（某一个月）", "zoom": "缩放级别", "bbox": "minlon,minlat,maxlon,maxlat"}
+ALLOWED_PARAMETERS = {"month": "YYYY-MM（某一个月）", "zoom": "缩放级别", "bbox": "minlon,minlat,maxlon,maxlat，必填"}
 
 
 class PublicHeatConfigError(ValueError):
@@ -120,7 +120,7 @@ def public_heat_cells(session, policy, *, month=None, zoom=15, bbox=None, today=
 
 
 def _check_cell_count(session, zoom, bbox, max_cells):
-    """Refuse a bbox (or, without one, a zoom) whose cells would be more than max_cells."""
+    """Refuse a bbox (without one: China) whose cells at this zoom would be more than max_cells."""
     level = session.execute(text("SELECT clat, clon FROM heat_level WHERE zoom = :z"), {"z": zoom}).first()
     if level is None:
         raise ValidationError(f"zoom 必须在 1 到 20 之间，收到 {zoom}", field="zoom")
@@ -128,7 +128,7 @@ def _check_cell_count(session, zoom, bbox, max_cells):
     cells = (int(maxlat // level.clat) - int(minlat // level.clat) + 1) * \
         (int(maxlon // level.clon) - int(minlon // level.clon) + 1)
     if cells > max_cells:
-        field = "bbox" if bbox else "zoom"
+        field = "bbox"
         raise ValidationError(f"范围太大：缩放级别 {zoom} 下这个范围有 {cells} 个网格，公众热力图每次最多 {max_cells} 个；"
                               "请放大地图或缩小 bbox", field=field)
 
