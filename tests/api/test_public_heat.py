@@ -115,7 +115,7 @@ def test_no_public_answer_changes_when_sensitive_cases_are_added(heat_app):
 def test_the_legal_cell_never_appears_though_staff_see_it(heat_app):
     plant_sensitive(heat_app)
     gy, gx, level = cell_of(heat_app, LEGAL_BUILDING, 15)
-    for (status, body) in every_public_answer(heat_app).values():
+    for _status, body in every_public_answer(heat_app).values():
         if body["zoom"] == 15:
             assert (gy, gx) not in {(int(c[0] // level.clat), int(c[1] // level.clon)) for c in body["cells"]}
     # The attack of the report, as staff may still run it: (all categories) − (all but legal) = the consultations.
