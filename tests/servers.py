@@ -1,5 +1,6 @@
 """Real servers for tests: the app under gunicorn, redis-server and nginx, each on a free loopback port."""
 
+import http.client
 import json
 import os
 import shutil
@@ -9,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +22,17 @@ def free_port():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def post_from(source, url, body):
+    """POST JSON from a given local source address (another loopback client); return the status."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30, source_address=(source, 0))
+    try:
+        conn.request("POST", parts.path, body=json.dumps(body), headers={"Content-Type": "application/json"})
+        return conn.getresponse().status
+    finally:
+        conn.close()
 
 
 def wait_for(url, proc, log, timeout=60):
@@ -110,18 +123,18 @@ def redis_server():
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def nginx_config(site, *, listen_port, upstream, workdir):
+def nginx_config(site, *, listen, upstream, workdir):
     """Return a whole nginx.conf for an unprivileged local run around deploy/nginx.conf's server (listen and upstream changed)."""
     text = site.read_text()
     assert "listen 80;" in text and "server app:8000;" in text, "deploy/nginx.conf changed shape"
-    text = text.replace("listen 80;", f"listen 127.0.0.1:{listen_port};").replace("server app:8000;", f"server {upstream};")
+    text = text.replace("listen 80;", f"listen {listen};").replace("server app:8000;", f"server {upstream};")
     temp = "".join(f"  {kind}_temp_path {workdir}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return (f"pid {workdir}/nginx.pid;\nerror_log {workdir}/error.log;\nevents {{}}\n"
             f"http {{\n  access_log {workdir}/access.log;\n{temp}{text}\n}}\n")
 
 
 @contextmanager
-def nginx(upstream):
+def nginx(upstream, listen="127.0.0.1"):
     """Run Debian's nginx in front of upstream ("127.0.0.1:port") with deploy/nginx.conf's server; yield its URL."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     if not os.access(binary, os.X_OK):
@@ -130,8 +143,8 @@ def nginx(upstream):
     workdir = Path(tempfile.mkdtemp(prefix="minqing-nginx-"))
     config = workdir / "nginx.conf"
     user = "user root;\n" if os.geteuid() == 0 else ""  # as root, workers would otherwise switch to nobody
-    config.write_text(user + nginx_config(ROOT / "deploy" / "nginx.conf", listen_port=port, upstream=upstream,
-                                          workdir=workdir))
+    config.write_text(user + nginx_config(ROOT / "deploy" / "nginx.conf", listen=f"{listen}:{port}",
+                                          upstream=upstream, workdir=workdir))
     with open(workdir / "stderr.log", "w") as out:
         proc = subprocess.Popen([binary, "-c", str(config), "-p", str(workdir), "-g", "daemon off; master_process on;"],
                                 stdout=out, stderr=subprocess.STDOUT)
