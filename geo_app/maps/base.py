@@ -250,7 +250,7 @@ def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_UR
     root = fmap.get_root()
     root.render()
     stable = {old: f"{number:04d}" for number, old in enumerate(dict.fromkeys(_element_ids(root)), start=1)}
-    pattern = re.compile("_(" + "|".join(map(re.escape, stable)) + r")\b") if stable else None
+    pattern = re.compile("_(" + "|".join(map(re.escape, stable)) + ")(?![0-9a-f])") if stable else None
 
     def renamed(rendered: str) -> str:
         return pattern.sub(lambda m: "_" + stable[m.group(1)], rendered) if pattern else rendered
