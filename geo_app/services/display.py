@@ -64,14 +64,17 @@ class Display:
 
 
 def simplified_sql(column):
-    """SQL: column simplified to the display tolerance, or coarser when a feature exceeds its share of the budget.
+    """SQL: column simplified to the display tolerance, coarser first when a feature exceeds its share of the budget.
 
+    A feature over its share is first cut down by plain Douglas-Peucker (fast, linear-ish) at a tolerance of its
+    length over its share, then every feature goes through ST_SimplifyPreserveTopology at half a pixel.
     Needs to sit in a SELECT over the features of one answer (it uses count(*) OVER () for the share).
     """
     share = "greatest(:display_min, :display_cap / count(*) OVER ())"
     length = f"(ST_Perimeter({column}) + ST_Length({column}))"
-    return (f"ST_SimplifyPreserveTopology({column}, greatest(:display_tol, "
-            f"CASE WHEN ST_NPoints({column}) > {share} THEN {length} / {share} ELSE 0 END))")
+    coarse = (f"CASE WHEN ST_NPoints({column}) > {share} "
+              f"THEN ST_Simplify({column}, greatest(:display_tol, {length} / {share}), true) ELSE {column} END")
+    return f"ST_SimplifyPreserveTopology({coarse}, :display_tol)"
 
 
 def geojson_sql(column):
