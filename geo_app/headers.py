@@ -12,7 +12,7 @@ Styles keep 'unsafe-inline': Leaflet and folium set style attributes and <style>
 import logging
 from urllib.parse import urlsplit
 
-from flask import g, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from .maps.base import basemap_from_config
@@ -79,14 +79,13 @@ def _static_max_age(filename):
 
 def init_app(app):
     """Add the security and caching headers to every answer of the app."""
-    tiles = tile_sources(app.config)
     app.get_send_file_max_age = _static_max_age
 
     @app.after_request
     def security_headers(response):
         html = response.mimetype == "text/html"
         response.headers["Content-Security-Policy"] = (
-            page_policy(g.get("csp_script_hashes", ()), tiles) if html else NON_HTML_CSP)
+            page_policy(g.get("csp_script_hashes", ()), tile_sources(current_app.config)) if html else NON_HTML_CSP)
         response.headers["X-Frame-Options"] = "DENY"
         response.headers["X-Content-Type-Options"] = "nosniff"
         # Tracking codes sit in /track/… URLs: no page address leaves this host (tiles, links out).
