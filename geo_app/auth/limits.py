@@ -77,5 +77,13 @@ def make_limiter(app):
         storage_uri=uri,
         storage_options=options,
         in_memory_fallback_enabled=True,  # the storage unreachable: count per worker rather than fail
-        headers_enabled=True,
+        # No X-RateLimit-* headers: they cost two more reads a request, and Flask-Limiter would also put a
+        # Retry-After on every limited answer, 200s and 503s included. A 429 gets its own (auth/__init__.py).
+        headers_enabled=False,
     )
+
+
+def retry_after_seconds(error):
+    """Return how long a refused client should wait: at most the breached limit's window."""
+    limit = getattr(error, "limit", None)
+    return int(limit.limit.get_expiry()) if limit is not None else 60

@@ -39,8 +39,10 @@ class PostgresStorage(Storage):
     def __init__(self, uri=None, wrap_exceptions=False, database_url=None, **options):
         if not database_url:
             raise ValueError(f"{SCHEME}:// storage needs the database_url storage option")
+        # No pre-ping (a hit is one round trip): a dead connection fails the hit, SQLAlchemy drops it from
+        # the pool, Flask-Limiter counts in memory meanwhile and comes back when check() succeeds.
         self.engine = create_engine(database_url, isolation_level="AUTOCOMMIT", pool_size=2, max_overflow=6,
-                                    pool_pre_ping=True, pool_timeout=2,
+                                    pool_timeout=2,
                                     connect_args={"options": f"-c statement_timeout={HIT_TIMEOUT_MS}"})
         self.last_cleanup = 0.0
         self.recent = threading.local()  # this thread's last hit, for the headers asked right after it
