@@ -77,7 +77,7 @@ SETTINGS = (
             "per-client limit on POSTs made without a login or token, whatever their outcome"),
     Setting("ANON_GET_LIMIT", str, "600 per minute",
             "per-client limit on GETs made without a login or token (static files and `/healthz` are not counted)"),
-    Setting("ANON_HEAVY_LIMIT", str, "120 per minute",
+    Setting("ANON_HEAVY_LIMIT", str, "60 per minute",
             "per-client limit on the costlier anonymous GETs (heat, sites GeoJSON, nearest, tracking, map pages)"),
     Setting("RATELIMIT_STORAGE_URI", str, "",
             "where the limiter counts: `redis://…`, `memory://` (per process), or empty for the default",
