@@ -136,13 +136,15 @@ def _check_cell_count(session, zoom, bbox, max_cells):
 def public_months(session, policy, today=None):
     """Return the months ("YYYY-MM") from the first to the last non-sensitive case, up to this month.
 
-    Read from the allowed cases only, so the span itself says nothing about a sensitive one.
+    Read from the allowed cases only, so the span itself says nothing about a sensitive one; and from the
+    monthly rollup (one level of it), which is far smaller than the cases.
     """
     today = today or china_today()
     row = session.execute(
-        text("SELECT min(received_at AT TIME ZONE :zone)::date AS first, max(received_at AT TIME ZONE :zone)::date "
-             "AS last FROM civic_case WHERE channel = ANY(:channels) AND category = ANY(:categories)"),
-        {"zone": LOCAL_TZ.key, "channels": policy.channels, "categories": policy.categories},
+        text("SELECT min(month) AS first, max(month) AS last FROM case_heat_month "
+             "WHERE level = (SELECT max(zoom) FROM heat_level WHERE rollup) AND n > 0 "
+             "AND channel = ANY(:channels) AND category = ANY(:categories)"),
+        {"channels": policy.channels, "categories": policy.categories},
     ).one()
     if row.first is None:
         return []
