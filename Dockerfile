@@ -19,4 +19,4 @@ RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir /dist
 COPY layers ./layers
 ENV PATH=/app/.venv/bin:$PATH PORT=8000 MINQING_INSTANCE_PATH=/app/instance
 EXPOSE 8000
-CMD ["sh", "-c", "minqing db upgrade && gunicorn --workers 4 --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]
+CMD ["sh", "-c", "minqing db upgrade && gunicorn --workers 4 --timeout ${WORKER_TIMEOUT:-30} --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]

@@ -33,7 +33,9 @@ def create_app(overrides=None):
 
     from . import (
         auth,
+        headers,
         models,  # noqa: F401  (register the tables)
+        request_budget,
     )
     from .api import bp as api_bp
     from .extensions import csrf
@@ -42,6 +44,8 @@ def create_app(overrides=None):
     from .web import bp as web_bp
 
     auth.init_app(app)
+    headers.init_app(app)
+    request_budget.init_app(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself for session-cookie writes (api/__init__.py)
     csrf.exempt(open311_bp)
     app.register_blueprint(health_bp)

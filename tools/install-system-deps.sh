@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install what the project needs from the operating system, where it is missing:
-# PostgreSQL + PostGIS (always), Node.js + npm (front-end assets), and with --browser
-# Debian's chromium and CJK fonts for the browser tests.
+# PostgreSQL + PostGIS (always), Node.js + npm (front-end assets), and with --browser (the test
+# set-up) Debian's chromium and CJK fonts for the browser tests, and nginx and redis-server, which
+# the proxy and shared rate-limit tests start on loopback ports of their own.
 # Uses apt-get when we are root (or sudo works without a password); otherwise prints the
 # exact commands and exits non-zero.
 set -eu
@@ -24,6 +25,8 @@ command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ "$want_browser" = 1 ]; then
     [ -x /usr/bin/chromium ] || missing="$missing chromium"
     fc-list 2>/dev/null | grep -qi "cjk" || missing="$missing fonts-noto-cjk"
+    [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
+    command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
 fi
 
 [ -z "$missing" ] && exit 0

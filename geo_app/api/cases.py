@@ -14,6 +14,7 @@ from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
 from .params import args_as, body_as, json_body
+from .public_heat import public_heat
 
 MAX_IDEMPOTENCY_KEY = 200
 
@@ -85,24 +86,11 @@ def track(tracking_code):
 @bp.get("/heat")
 def heat():
     viewer = current_viewer()
+    if not viewer.is_staff:
+        return public_heat()
     query = args_as(HeatQuery)
-    filters, zoom = query.filters(), query.zoom
-    if viewer.is_staff:
-        filters |= case_scope(viewer)
-        min_count = 1
-    else:
-        # The public heat must not single out a case: coarse cells, whole days, no per-person or status slices.
-        for name in ("assignee", "status"):
-            if request.args.get(name):
-                raise ValidationError(f"{name} 仅供工作人员筛选热力图 ({name} is a staff-only filter of the heatmap)",
-                                      field=name)
-        for name in ("from", "to"):
-            if request.args.get(name) and len(request.args[name]) != 10:
-                raise ValidationError(f"公开热力图的 {name} 只能是整天（YYYY-MM-DD） "
-                                      f"({name} must be a whole day (YYYY-MM-DD) on the public heatmap)", field=name)
-        zoom = min(zoom, current_app.config["HEAT_PUBLIC_MAX_ZOOM"])
-        min_count = current_app.config["HEAT_PUBLIC_MIN_COUNT"]
-    return jsonify(heat_service.heat_cells(db.session, filters, zoom=zoom, min_count=min_count))
+    filters = query.filters() | case_scope(viewer)
+    return jsonify(heat_service.heat_cells(db.session, filters, zoom=query.zoom, min_count=1))
 
 
 @bp.get("/stats")

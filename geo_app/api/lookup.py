@@ -7,6 +7,7 @@ from ..extensions import db
 from ..schemas import NearestQuery, PeopleQuery, PointQuery, SitesQuery, UnitsQuery
 from ..services import lookup as lookup_service
 from ..services.access import require_staff
+from ..services.display import Display
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
 from ..services.units import units_geojson
@@ -44,7 +45,8 @@ def people():
 @bp.get("/sites")
 def sites():
     query = args_as(SitesQuery)
-    return _geojson(list_sites(db.session, community_code=query.community, kind=query.kind))
+    display = Display(zoom=query.zoom, max_vertices=current_app.config["PUBLIC_MAX_VERTICES"])
+    return _geojson(list_sites(db.session, community_code=query.community, kind=query.kind, display=display))
 
 
 @bp.get("/sites/nearest")

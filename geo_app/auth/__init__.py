@@ -12,7 +12,7 @@ from . import views  # noqa: F401  (register the login routes on bp)
 from .blueprint import bp
 from .clients import client_scope, remember_browser
 from .identity import authenticated_by_token, current_viewer
-from .limits import add_anonymous_limit_exemption, make_limiter
+from .limits import add_anonymous_limit_exemption, make_limiter, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 __all__ = ["init_app", "current_viewer", "protect_session_writes", "add_anonymous_limit_exemption", "client_scope",
@@ -39,7 +39,8 @@ def init_app(app):
 
     @app.errorhandler(429)
     def handle_rate_limit(error):
-        return jsonify({"error": "rate_limited", "message": f"请求过于频繁 (too many posts: {error.description})"}), 429
+        return (jsonify({"error": "rate_limited", "message": f"请求过于频繁，请稍后再试 (too many requests: {error.description})"}),
+                429, {"Retry-After": str(retry_after_seconds(error))})
 
 
 def protect_session_writes():

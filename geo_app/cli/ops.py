@@ -24,8 +24,10 @@ def serve(host, port, workers):
     if cluster is not None and not cluster.is_running():
         cluster.start()
     click.echo(f"serving 民情地图 on http://{host}:{port}")
+    # The worker timeout is the one the anonymous database budget was checked against (request_budget.py).
     os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                               f"{host}:{port}", "--access-logfile", "-", "geo_app.wsgi:app"])
+                               f"{host}:{port}", "--timeout", str(app.config["WORKER_TIMEOUT"]),
+                               "--access-logfile", "-", "geo_app.wsgi:app"])
 
 
 def _schema_note(url):

@@ -9,6 +9,8 @@ Framework-free: the caller passes the configuration mapping and the URL of the v
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import logging
 import re
@@ -200,21 +202,64 @@ def add_boundary(fmap: folium.Map, boundary: dict | None, basemap: Basemap) -> N
 
 @dataclass(frozen=True)
 class MapParts:
-    """A rendered map, cut into the pieces a page template places: head, body and script."""
+    """A rendered map, cut into the pieces a page template places: head, body and script.
+
+    Element ids are numbered in tree order instead of folium's random ones, so the same map renders the
+    same bytes (a page can be revalidated by ETag) and its inline scripts keep their hashes, which the
+    page's Content-Security-Policy lists (``script_hashes``: base64 SHA-256 of each inline script,
+    ``script`` included — the template must place it between <script> and </script> exactly).
+    ``names`` maps the JS names a builder returned to the names in the rendered map.
+    """
 
     name: str
     header: Markup
     html: Markup
     script: Markup
+    script_hashes: tuple[str, ...] = ()
+    names: dict | None = None
 
 
-def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_URL) -> MapParts:
-    """Render a map into its header (CSS/JS links), its div and its script, every asset local."""
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def _element_ids(root) -> list[str]:
+    """Return the ids of every element reachable from root (children and element-valued attributes), in order."""
+    seen, order, stack = set(), [], [root]
+    while stack:
+        element = stack.pop(0)
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        if getattr(element, "_id", None):
+            order.append(element._id)
+        children = list(getattr(element, "_children", {}).values())
+        attributes = [v for v in vars(element).values() if hasattr(v, "_id") and hasattr(v, "get_name")]
+        stack.extend(children + attributes)
+    return order
+
+
+def script_hash(script: str) -> str:
+    """Return the CSP source ('sha256-…') that allows an inline script with exactly this text."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode() + "'"
+
+
+def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_URL,
+                 names: dict | None = None) -> MapParts:
+    """Render a map into its header (CSS/JS links), its div and its script, every asset local, with stable ids."""
     assets.localize(fmap, vendor_base_url)
     root = fmap.get_root()
     root.render()
-    return MapParts(name=fmap.get_name(), header=Markup(root.header.render()), html=Markup(root.html.render()),
-                    script=Markup(root.script.render()))
+    stable = {old: f"{number:04d}" for number, old in enumerate(dict.fromkeys(_element_ids(root)), start=1)}
+    pattern = re.compile("_(" + "|".join(map(re.escape, stable)) + ")(?![0-9a-f])") if stable else None
+
+    def renamed(rendered: str) -> str:
+        return pattern.sub(lambda m: "_" + stable[m.group(1)], rendered) if pattern else rendered
+
+    header, body, script = (renamed(part.render()) for part in (root.header, root.html, root.script))
+    hashes = tuple(script_hash(inline) for inline in _INLINE_SCRIPT.findall(header)) + (script_hash(script),)
+    return MapParts(name=renamed(fmap.get_name()), header=Markup(header), html=Markup(body), script=Markup(script),
+                    script_hashes=hashes,
+                    names={k: renamed(v) if isinstance(v, str) else v for k, v in (names or {}).items()})
 
 
 # ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from pydantic import Field, StrictInt, ValidationInfo, field_validator, model_va
 
 from ..errors import ValidationError
 from ..models import ROLES, SITE_KINDS, UNIT_KINDS
+from ..services.display import PAGE_ZOOM
 from .base import BBox, CommunityCode, Crs, Offset, Query, Strict, Text
 from .cases import Lat, Lon, _to_wgs84
 
@@ -37,6 +38,7 @@ class NearestQuery(PointQuery):
 class SitesQuery(Query):
     kind: Literal[SITE_KINDS] | None = None
     community: CommunityCode | None = None
+    zoom: Annotated[int, Field(ge=1, le=20, description="the map zoom the geometry is simplified for")] = PAGE_ZOOM
 
 
 class UnitsQuery(Query):

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from ..errors import ImportRefused
 from ..models import SITE_KIND_LABELS, SITE_KINDS
+from .display import geojson_sql, simplified_sql
 from .importing import community_id, read_features
 
 logger = logging.getLogger(__name__)
@@ -119,12 +120,22 @@ def _activities(session, site_ids):
     return result
 
 
-def list_sites(session, community_code=None, kind=None):
-    """Return every site as a GeoJSON FeatureCollection, with its activities."""
-    sql = ("SELECT s.*, ST_AsGeoJSON(s.geom, 7) AS geojson FROM site s JOIN community c ON c.id = s.community_id "
+def list_sites(session, community_code=None, kind=None, display=None):
+    """Return every site as a GeoJSON FeatureCollection, with its activities.
+
+    With a display (services/display.py) the geometry is simplified for it and bounded in size.
+    """
+    if display is None:
+        geometry, params = "ST_AsGeoJSON(s.geom, 7) AS geojson, 0 AS vertices", {}
+    else:
+        geometry = f"{geojson_sql(simplified_sql('s.geom'))} AS geojson, ST_NPoints({simplified_sql('s.geom')}) AS vertices"
+        params = display.params()
+    sql = (f"SELECT s.*, {geometry} FROM site s JOIN community c ON c.id = s.community_id "
            "WHERE (CAST(:community AS text) IS NULL OR c.code = :community) "
            "AND (CAST(:kind AS text) IS NULL OR s.kind = :kind) ORDER BY s.id")
-    rows = session.execute(text(sql), {"community": community_code, "kind": kind}).all()
+    rows = session.execute(text(sql), {"community": community_code, "kind": kind, **params}).all()
+    if display is not None:
+        display.check(sum(r.vertices for r in rows), "红色阵地")
     activities = _activities(session, [r.id for r in rows])
     return {
         "type": "FeatureCollection",

@@ -6,7 +6,7 @@ import logging
 from sqlalchemy import func, select
 
 from ..errors import ForbiddenError, NotFoundError
-from ..models import Community
+from ..models import CATEGORIES, CHANNELS, Community
 from ..services.catalog import vocabulary_list
 from ..services.sites import list_sites
 from ..services.units import units_geojson
@@ -51,9 +51,9 @@ def community_units(session, community_code, limit, kind=None):
     return collection
 
 
-def community_sites(session, community_code):
+def community_sites(session, community_code, display=None):
     """Return the sites of a community (GeoJSON) and the same sites as a list of property dicts."""
-    collection = list_sites(session, community_code=community_code)
+    collection = list_sites(session, community_code=community_code, display=display)
     return collection, [f["properties"] for f in collection["features"]]
 
 
@@ -65,3 +65,9 @@ def case_choices():
 def filter_choices():
     """Return the channels, categories and statuses the case filters offer."""
     return {**case_choices(), "statuses": vocabulary_list("status")}
+
+
+def sensitive_labels(policy):
+    """Return the Chinese labels of the channels and categories the public heat never counts."""
+    return {"channels": [CHANNELS[c] for c in policy.sensitive_channels],
+            "categories": [CATEGORIES[c] for c in policy.sensitive_categories]}

@@ -8,6 +8,7 @@ from flask_login import login_required
 from ..auth import current_viewer, remember_browser
 from ..errors import AppError
 from ..extensions import db
+from ..headers import allow_inline_scripts
 from ..maps import cadre, heat, sites
 from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
@@ -17,7 +18,9 @@ from ..schemas import CASES_PAGE_MAX
 from ..services.access import require_role, require_staff
 from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
+from ..services.display import Display, display_boundary, display_units
 from ..services.kpis import COLUMN_LABELS
+from ..services.public_heat import PublicHeatPolicy, public_months
 from . import pages
 from .blueprint import bp
 
@@ -31,6 +34,18 @@ MAX_CASE_MARKERS = 3000
 
 def _vendor_base_url():
     return url_for("static", filename="vendor/")
+
+
+def _display():
+    """How detailed the geometry a page sends may be (services/display.py)."""
+    return Display(max_vertices=current_app.config["PUBLIC_MAX_VERTICES"])
+
+
+def _render_map(fmap, layers):
+    """Render a folium map for a page and let this response's Content-Security-Policy run its inline scripts."""
+    parts = render_parts(fmap, _vendor_base_url(), names=layers)
+    allow_inline_scripts(parts.script_hashes)
+    return parts
 
 
 def _requested_community():
@@ -73,8 +88,8 @@ def cadre_map():
     units = pages.community_units(db.session, community["code"], current_app.config["PAGE_LIMIT_MAX"])
     fmap, layers = cadre.build_cadre_map(units, basemap, boundary=community["boundary"],
                                          vendor_base_url=_vendor_base_url())
-    parts = render_parts(fmap, _vendor_base_url())
-    config = _page_config(basemap, parts, layers=layers, community=community["code"],
+    parts = _render_map(fmap, layers)
+    config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
                           status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
                           dispatch_action="dispatch", open_statuses=list(OPEN_STATUSES), page_size=CASES_PAGE_MAX,
                           case_page=url_for("web.case_page", code="CODE"),
@@ -86,7 +101,7 @@ def cadre_map():
 
 @bp.get("/heatmap")
 def heatmap():
-    """The case heatmap: staff see their scope; the public see cells of at least HEAT_PUBLIC_MIN_COUNT cases."""
+    """The case heatmap: staff see their scope with every filter; the public see fixed slices of k or more cases."""
     viewer = current_viewer()
     basemap = basemap_from_config(current_app.config)
     if viewer.is_staff:
@@ -94,17 +109,22 @@ def heatmap():
                                           current_app.config["DEFAULT_COMMUNITY"])
     else:
         community = pages.find_community(db.session, _community_code())
-    streets = pages.community_units(db.session, community["code"], current_app.config["PAGE_LIMIT_MAX"],
-                                    kind="street")
-    fmap, layers = heat.build_heat_map(streets, basemap, boundary=community["boundary"],
+    display = _display()
+    streets = display_units(db.session, community["code"], "street", display)
+    fmap, layers = heat.build_heat_map(streets, basemap, boundary=display_boundary(db.session, community["code"], display),
                                        vendor_base_url=_vendor_base_url())
-    parts = render_parts(fmap, _vendor_base_url())
-    min_count = 1 if viewer.is_staff else current_app.config["HEAT_PUBLIC_MIN_COUNT"]
-    config = _page_config(basemap, parts, layers=layers, community=community["code"],
-                          months=case_months(db.session, community["code"]), public=not viewer.is_staff,
-                          min_count=min_count)
-    return render_template("web/heatmap.html", community=community, map=parts, page_config=config,
-                           filters=pages.filter_choices(), public=not viewer.is_staff, min_count=min_count)
+    parts = _render_map(fmap, layers)
+    layers = parts.names
+    if viewer.is_staff:
+        config = _page_config(basemap, parts, layers=layers, community=community["code"],
+                              months=case_months(db.session, community["code"]), public=False, min_count=1)
+        return render_template("web/heatmap.html", community=community, map=parts, page_config=config,
+                               filters=pages.filter_choices(), public=False, min_count=1)
+    policy = PublicHeatPolicy.from_config(current_app.config)
+    config = _page_config(basemap, parts, layers=layers, months=public_months(db.session, policy), public=True,
+                          min_count=policy.min_count, max_zoom=policy.max_zoom)
+    return render_template("web/heatmap.html", community=community, map=parts, page_config=config, public=True,
+                           min_count=policy.min_count, sensitive=pages.sensitive_labels(policy))
 
 
 @bp.get("/stats")
@@ -137,13 +157,14 @@ def sites_map():
     remember_browser()  # its report form's Idempotency-Keys are this browser's own (auth/clients.py)
     basemap = basemap_from_config(current_app.config)
     community = pages.find_community(db.session, _community_code())
-    collection, site_list = pages.community_sites(db.session, community["code"])
-    streets = pages.community_units(db.session, community["code"], current_app.config["PAGE_LIMIT_MAX"],
-                                    kind="street")
-    fmap, layers = sites.build_sites_map(collection, streets, basemap, boundary=community["boundary"],
+    display = _display()
+    collection, site_list = pages.community_sites(db.session, community["code"], display)
+    streets = display_units(db.session, community["code"], "street", display)
+    fmap, layers = sites.build_sites_map(collection, streets, basemap,
+                                         boundary=display_boundary(db.session, community["code"], display),
                                          vendor_base_url=_vendor_base_url())
-    parts = render_parts(fmap, _vendor_base_url())
-    config = _page_config(basemap, parts, layers=layers, community=community["code"],
+    parts = _render_map(fmap, layers)
+    config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
                           channel=pages.RESIDENT_CHANNEL)
     return render_template("web/sites.html", community=community, map=parts, page_config=config,
                            sites=site_list, legend=sites.legend_items(collection),

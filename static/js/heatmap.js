@@ -1,6 +1,7 @@
 /* 民情地图 /heatmap — the case heatmap, fed only by GET /api/v1/heat (re-fetched on zoom and move),
- * with the case filters and a month-by-month animation: each frame asks for that month (from/to) and
- * frames are cached, so a second play costs no request.
+ * with a month-by-month animation whose frames are cached, so a second play costs no request.
+ * Staff: the case filters, and each frame asks for its month as from/to. The public (config.public): no
+ * filters, only the fixed slices the API offers — the last 12 whole months, or one month (month=YYYY-MM).
  */
 (function () {
   "use strict";
@@ -13,16 +14,22 @@
   if (!layer) return;
   var FRAME_MS = 1100;
   var $ = function (id) { return document.getElementById(id); };
-  var heat = new MQ.HeatView(map, layer, { community: config.community });
+  var heat = new MQ.HeatView(map, layer, { community: config.public ? null : config.community });
   var state = { month: null, playing: false, timer: null, months: [] };
   var slider = $("mq-month");
   var playButton = $("mq-play");
 
   MQ.sidePanel(map);
-  var filters = new MQ.Filters($("mq-filters"), function () {
+  var form = $("mq-filters");
+  var filters = form ? new MQ.Filters(form, function () {
     setMonths();
     refresh();
-  });
+  }) : null;
+  var ALL_LABEL = config.public ? "最近12个月" : "全部时间";
+
+  function filterValues() {
+    return filters ? filters.values() : {};
+  }
 
   /* ------------------------------------------------------------- months */
 
@@ -39,7 +46,7 @@
 
   /** The months the animation runs over: those with cases, inside the filters' date range. */
   function setMonths() {
-    var values = filters.values();
+    var values = filterValues();
     var first = values.from ? values.from.slice(0, 7) : null;
     var last = values.to ? values.to.slice(0, 7) : null;
     state.months = (config.months || []).filter(function (m) {
@@ -54,15 +61,16 @@
 
   function showLabel() {
     var label = $("mq-month-label");
-    label.textContent = state.month === null ? "全部时间" : monthLabel(state.months[state.month]);
+    label.textContent = state.month === null ? ALL_LABEL : monthLabel(state.months[state.month]);
     document.body.classList.toggle("mq-month-mode", state.month !== null);
   }
 
   /** The query of a frame: a month (clipped to the filters' dates), or the filters as they are. */
   function frameFilters(index) {
-    var values = filters.values();
+    var values = filterValues();
     if (index === null || index === undefined) return values;
     var month = state.months[index];
+    if (config.public) return { month: month };
     var from = month + "-01", to = lastDay(month);
     if (values.from && values.from > from) from = values.from;
     if (values.to && values.to < to) to = values.to;
@@ -79,9 +87,15 @@
       MQ.show(count, "加载热力失败：" + result.message);
       return result;
     }
-    var when = state.month === null ? "" : monthLabel(state.months[state.month]) + "，";
+    var when = state.month === null ? (config.public ? "最近12个完整月，" : "") : monthLabel(state.months[state.month]) + "，";
     MQ.show(count, when + "当前视图内 " + result.total + " 件民情，" + result.cells + " 个网格（每格约 " +
       Math.round(result.cell_m) + " 米）" + (config.public ? "；少于 " + config.min_count + " 件的网格不显示" : ""));
+    var hidden = $("mq-heat-hidden");
+    if (hidden) {
+      /* Said from what the answer shows, never from what it hides (that would locate the small cells). */
+      MQ.show(hidden, result.cells === 0 ? "此视图内没有达到 " + config.min_count + " 件民情的网格，" +
+        "少于 " + config.min_count + " 件的网格为保护隐私不显示；可缩小地图或换一个月份。" : "");
+    }
     document.body.dataset.heatTotal = String(result.total);
     return result;
   }

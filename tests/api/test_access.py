@@ -37,7 +37,7 @@ GET_MATRIX = [
     ("/api/v1/sites", (200, 200, 200, 200)),
     ("/api/v1/sites/nearest?lat=22.9685&lon=115.3201", (200, 200, 200, 200)),
     ("/api/v1/vocabularies", (200, 200, 200, 200)),
-    ("/api/v1/heat?zoom=16", (200, 200, 200, 200)),
+    ("/api/v1/heat?zoom=16&bbox=115.30,22.95,115.34,22.99", (200, 200, 200, 200)),
     ("/api/v1/lookup?lat=22.9685&lon=115.3201", (401, 200, 200, 200)),
     ("/api/v1/units?kind=building", (401, 200, 200, 200)),
     ("/api/v1/people?role=lane_chief", (401, 200, 200, 200)),
@@ -122,8 +122,9 @@ def test_anonymous_reports_never_show_a_name(clients):
 
 
 def test_public_heat_suppresses_cells_under_five(clients):
-    public = clients["public"].get("/api/v1/heat?zoom=19").get_json()["cells"]
-    full = clients["cadre"].get("/api/v1/heat?zoom=19").get_json()["cells"]
+    bbox = "115.30,22.95,115.34,22.99"
+    public = clients["public"].get(f"/api/v1/heat?zoom=13&month=2023-08&bbox={bbox}").get_json()["cells"]
+    full = clients["cadre"].get(f"/api/v1/heat?zoom=13&from=2023-08-01&to=2023-08-31&bbox={bbox}").get_json()["cells"]
     assert public and all(c[2] >= 5 for c in public)
     assert any(c[2] < 5 for c in full)
     assert sum(c[2] for c in public) < sum(c[2] for c in full)
@@ -298,8 +299,9 @@ def test_public_heat_refuses_slicing_filters(clients, query, field):
 
 
 def test_public_heat_is_capped_at_a_coarse_zoom(clients):
-    assert clients["public"].get("/api/v1/heat?zoom=20").get_json()["cell_m"] >= 100
-    assert clients["cadre"].get("/api/v1/heat?zoom=20").get_json()["cell_m"] < 20
+    bbox = "115.30,22.95,115.34,22.99"
+    assert clients["public"].get(f"/api/v1/heat?zoom=20&bbox={bbox}").get_json()["cell_m"] >= 100
+    assert clients["cadre"].get(f"/api/v1/heat?zoom=20&bbox={bbox}").get_json()["cell_m"] < 20
 
 
 @pytest.mark.parametrize("path", ["/api/v1/track/%00", "/open311/v2/requests/%00.json", "/api/v1/sites?community=%00"])

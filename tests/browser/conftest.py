@@ -195,6 +195,7 @@ class WatchedPage:
     page_errors: list = field(default_factory=list)
     dialogs: list = field(default_factory=list)
     requests: list = field(default_factory=list)
+    csp_violations: list = field(default_factory=list)
 
     def api_requests(self, path):
         """The URLs of the requests this page made to an API path (e.g. "/api/v1/heat"), in order."""
@@ -211,6 +212,7 @@ class WatchedPage:
         assert self.page_errors == [], f"page errors: {self.page_errors}"
         assert self.console_errors == [], f"console errors: {self.console_errors}"
         assert self.dialogs == [], f"dialogs fired: {self.dialogs}"
+        assert self.csp_violations == [], f"Content-Security-Policy violations: {self.csp_violations}"
 
     def screenshot(self, name, **kwargs):
         """Save a screenshot under test-artifacts/browser/ and check it is not blank; return its path."""
@@ -223,16 +225,23 @@ class WatchedPage:
         return path
 
 
+CSP_MARK = "Content Security Policy"
+CSP_REPORTER = """document.addEventListener("securitypolicyviolation", (e) => console.error(
+    "Content Security Policy violation: " + e.violatedDirective + " blocked " + (e.blockedURI || "inline") +
+    " at " + e.sourceFile + ":" + e.lineNumber));"""
+
+
 @pytest.fixture
 def open_page(browser, live_server):
     """open_page(path, viewport=..., **context options) -> WatchedPage, already loaded."""
-    contexts = []
+    contexts, opened = [], []
 
     def open_(path, viewport=None, **options):
         context = browser.new_context(viewport=viewport or DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai",
                                       **options)
         contexts.append(context)
         watched = WatchedPage(page=None, base_url=live_server.url)
+        opened.append(watched)
 
         def only_this_host(route):
             url = route.request.url
@@ -244,10 +253,13 @@ def open_page(browser, live_server):
                 route.abort()
 
         context.route("**/*", only_this_host)
+        # Every CSP violation is reported to the console, where the handler below records it.
+        context.add_init_script(CSP_REPORTER)
         page = context.new_page()
         page.set_default_timeout(10_000)
         page.on("console", lambda msg: msg.type == "error" and watched.console_errors.append(
             f"{msg.text} ({msg.location.get('url')}:{msg.location.get('lineNumber')})"))
+        page.on("console", lambda msg: CSP_MARK in msg.text and watched.csp_violations.append(msg.text))
         page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
         page.on("request", lambda request: watched.requests.append(request.url))
 
@@ -264,6 +276,8 @@ def open_page(browser, live_server):
     yield open_
     for context in contexts:
         context.close()
+    violations = [v for watched in opened for v in watched.csp_violations]
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def map_ready(page):

@@ -1,5 +1,6 @@
 """/heatmap in chromium: heat only from /api/v1/heat, counts that add up, the month animation, the public variant."""
 
+from datetime import datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -84,21 +85,65 @@ def test_the_month_animation_asks_for_each_month_in_turn(staff_heatmap):
     staff_heatmap.assert_quiet()
 
 
-def test_the_public_heatmap_hides_small_cells_and_fits_a_phone(open_page):
+@pytest.fixture(scope="module")
+def recent_cases(live_server):
+    """Ordinary cases last month in two buildings (7: shown; 2: under k), and legal ones beside them."""
+    from datetime import timedelta
+
+    from geo_app.extensions import db
+    from geo_app.services.cases import create_case
+    from geo_app.services.clock import LOCAL_TZ, china_today
+    from tests.factories import case_body, point_in_building
+
+    first = china_today().replace(day=1) - timedelta(days=1)
+    when = datetime(first.year, first.month, 5, 10, tzinfo=LOCAL_TZ)
+    with live_server.app.app_context():
+        for building, n, channel, category in (("BD03", 7, "resident", "hazard"), ("BD11", 2, "rider", "environment"),
+                                               ("BD11", 9, "lawyer", "legal")):
+            for i in range(n):
+                create_case(db.session, case_body(**point_in_building(building), channel=channel, category=category),
+                            now=when + timedelta(hours=i))
+        db.session.commit()
+    return when
+
+
+def test_the_public_heatmap_offers_fixed_slices_only_and_fits_a_phone(open_page, recent_cases):
     watched = open_page("/heatmap", viewport=PHONE)
     page = watched.page
     map_ready(page)
     heat_drawn(page)
     assert page.evaluate("MQ.config.public") is True
     url = watched.api_requests("/api/v1/heat")[-1]
+    assert set(query_of(url)) == {"zoom", "bbox"}, "the default slice: the last 12 whole months, nothing else asked"
     status, body = watched_get(page, url)
     assert status == 200 and body["cells"] and min(cell[2] for cell in body["cells"]) >= 5
+    assert body["slice"]["label"] == "最近12个完整月"
+    assert page.evaluate("MQ.heatmap.view.last.total") == 7, "the legal consultations and the small cell are not counted"
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert page.locator("#mq-play").is_visible() and page.locator("#mq-side-toggle").is_visible()
+    assert page.locator("#mq-filters").count() == 0 and page.locator("select").count() == 0
     page.click("#mq-side-toggle")
-    assert page.locator("#mq-filters").is_visible()
-    assert "少于 5 件" in page.locator("#mq-side").inner_text()
+    side = page.locator("#mq-side").inner_text()
+    assert "少于 5 件" in side and "法律咨询" in side and "最近12个完整月" in side
     watched.screenshot("heatmap-public-phone")
+    watched.assert_quiet()
+
+
+def test_the_public_month_animation_asks_for_month_slices(open_page, recent_cases):
+    watched = open_page("/heatmap")
+    page = watched.page
+    map_ready(page)
+    heat_drawn(page)
+    months = page.evaluate("MQ.config.months")
+    assert months[0] == "2022-08" and months[-1] == recent_cases.strftime("%Y-%m")
+    page.locator("#mq-month").fill("0")
+    page.wait_for_function("() => /2022年8月/.test(document.getElementById('mq-heat-count').textContent)")
+    asked = query_of(watched.api_requests("/api/v1/heat")[-1])
+    assert asked["month"] == "2022-08" and set(asked) == {"month", "zoom", "bbox"}
+    # a month whose cells are all under k says so, from what it shows
+    assert page.locator("#mq-heat-hidden").is_visible() == (page.evaluate("MQ.heatmap.view.last.cells") == 0)
+    page.click("#mq-all-time")
+    page.wait_for_function("() => /最近12个完整月/.test(document.getElementById('mq-heat-count').textContent)")
     watched.assert_quiet()
 
 

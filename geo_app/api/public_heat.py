@@ -1,0 +1,39 @@
+"""GET /api/v1/heat for the public: fixed slices only (see services/public_heat.py)."""
+
+from flask import current_app, jsonify, request
+
+from ..errors import ValidationError
+from ..extensions import db
+from ..geo.validate import parse_bbox, parse_int
+from ..services.public_heat import ALLOWED_PARAMETERS, PublicHeatPolicy, parse_month, public_heat_cells
+from .blueprint import bp
+
+
+@bp.record_once
+def refuse_bad_policy(state):
+    """Refuse to start when a sensitive channel or category is misspelt (the real one would be published)."""
+    PublicHeatPolicy.from_config(state.app.config)
+
+
+def allowed_text():
+    """Return the Chinese sentence naming what the public heatmap may be asked."""
+    listed = "、".join(f"{name}（{meaning}）" for name, meaning in ALLOWED_PARAMETERS.items())
+    return (f"公众热力图只提供固定切片：不带 month 为最近 12 个完整月，month=YYYY-MM 为某一个月；"
+            f"可用参数只有 {listed}")
+
+
+def public_heat():
+    """Answer a public heat request, refusing any filter or free date range with a 400 naming what is allowed."""
+    for name in request.args:
+        if name not in ALLOWED_PARAMETERS:
+            raise ValidationError(f"公众热力图不接受参数 {name[:40]}。{allowed_text()}。"
+                                  "(the public heatmap offers fixed slices only)", field=name[:40],
+                                  details={"allowed": sorted(ALLOWED_PARAMETERS)})
+    policy = PublicHeatPolicy.from_config(current_app.config)
+    zoom = parse_int(request.args.get("zoom"), "zoom", default=policy.max_zoom, minimum=1, maximum=20)
+    if not request.args.get("bbox"):
+        raise ValidationError(f"公众热力图需要 bbox=minlon,minlat,maxlon,maxlat（地图视图的范围）。{allowed_text()}。",
+                              field="bbox")
+    bbox = parse_bbox(request.args["bbox"])
+    month = parse_month(request.args["month"]) if request.args.get("month") else None
+    return jsonify(public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=bbox))
