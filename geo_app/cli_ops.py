@@ -21,15 +21,16 @@ def _friendly(func):
     return wrapper
 
 
-def _database_url():
-    """Return the app's database URL, starting the embedded cluster first if it is the one and is stopped."""
+def _owner_url():
+    """Return (the schema owner's database URL, the app role to grant to or None), starting the embedded cluster."""
     from .cli import _app, _embedded
+    from .db_roles import migration_target
 
     app = _app()
     cluster = _embedded(app)
     if cluster is not None and not cluster.is_running():
         cluster.start()
-    return app.config["DATABASE_URL"]
+    return migration_target(app.config["DATABASE_URL"], app.config["DATABASE_OWNER_URL"])
 
 
 def _schema_note(url):
@@ -65,7 +66,7 @@ def backup(out, force):
     """
     from .services.backup import backup_database
 
-    info = backup_database(_database_url(), out, overwrite=force)
+    info = backup_database(_owner_url()[0], out, overwrite=force)
     click.echo(f"backed up to {info['path']}: {info['bytes']} bytes, {info['entries']} archive entries "
                f"(PostgreSQL {info['server_major']})")
 
@@ -86,8 +87,8 @@ def restore(in_path, yes):
         click.echo(f"错误 error: restore replaces ALL data in the database with the contents of {in_path}; "
                    "nothing was changed. Run again with --yes to confirm.", err=True)
         sys.exit(1)
-    url = _database_url()
-    info = restore_database(url, in_path)
+    url, grant_to = _owner_url()
+    info = restore_database(url, in_path, grant_to=grant_to)
     click.echo(f"restored database {info['database']} from {in_path} "
                f"(a backup of {info['dbname']} made {info['created_at']})")
     note = _schema_note(url)

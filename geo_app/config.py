@@ -8,6 +8,8 @@ logger = logging.getLogger(__name__)
 DEFAULTS = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,
+    # The schema owner's URL, for `db upgrade`, `backup`, `restore` and `db grant` (DATABASE_URL is the app's role).
+    "DATABASE_OWNER_URL": None,
     "PORT": 5000,
     "BASEMAP": "none",
     "TIANDITU_KEY": "",
@@ -20,7 +22,7 @@ DEFAULTS = {
 }
 
 ENV_INT = {"PORT", "MAX_CONTENT_LENGTH", "STATEMENT_TIMEOUT_MS", "PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX"}
-ENV_STR = {"SECRET_KEY", "DATABASE_URL", "BASEMAP", "TIANDITU_KEY", "DEFAULT_COMMUNITY"}
+ENV_STR = {"SECRET_KEY", "DATABASE_URL", "DATABASE_OWNER_URL", "BASEMAP", "TIANDITU_KEY", "DEFAULT_COMMUNITY"}
 
 
 def load_config(app, overrides=None):
@@ -48,7 +50,9 @@ def load_config(app, overrides=None):
     if not app.config["DATABASE_URL"]:
         from .embedded_pg import Cluster
 
-        app.config["DATABASE_URL"] = Cluster.for_instance(app.instance_path).url
+        cluster = Cluster.for_instance(app.instance_path)
+        app.config["DATABASE_URL"] = cluster.url
+        app.config["DATABASE_OWNER_URL"] = app.config["DATABASE_OWNER_URL"] or cluster.owner_url
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config.setdefault(
         "SQLALCHEMY_ENGINE_OPTIONS",
