@@ -64,7 +64,9 @@ SEQUENCES_SQL = f"""
 """
 DEFINER_FUNCTIONS_SQL = """
     SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-    WHERE n.nspname = 'public' AND p.prosecdef ORDER BY 1
+    WHERE n.nspname = 'public' AND p.prosecdef AND NOT EXISTS (
+        SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'e')
+    ORDER BY 1
 """
 
 
