@@ -9,4 +9,5 @@ RUN VENDOR_PYTHON=/app/.venv/bin/python sh static/build_vendor.sh && rm -rf stat
 COPY layers ./layers
 ENV PATH=/app/.venv/bin:$PATH PORT=8000
 EXPOSE 8000
-CMD ["sh", "-c", "minqing db upgrade && gunicorn --workers 4 --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]
+# Migrations run as the schema owner in their own container (docker-compose service `migrate`), never here.
+CMD ["sh", "-c", "exec gunicorn --workers 4 --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]

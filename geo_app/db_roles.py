@@ -97,7 +97,9 @@ def check_table_grants():
     for table, privileges in TABLE_GRANTS.items():
         bad = set(privileges) - ALLOWED_PRIVILEGES
         if bad:
-            raise GrantError(f"TABLE_GRANTS[{table!r}] holds {sorted(bad)}: only {sorted(ALLOWED_PRIVILEGES)} may be granted")
+            raise GrantError(
+                f"TABLE_GRANTS[{table!r}] holds {sorted(bad)}: only {sorted(ALLOWED_PRIVILEGES)} may be granted"
+            )
 
 
 def role_statements(owner, app):
@@ -110,7 +112,9 @@ def role_statements(owner, app):
     statements = []
     for role in (owner, app):
         statements.append(
-            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = " + quote_literal(role) + ") THEN "
+            "DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = "
+            + quote_literal(role)
+            + ") THEN "
             f"CREATE ROLE {quote_ident(role)} LOGIN; END IF; END $$"
         )
         statements.append(f"ALTER ROLE {quote_ident(role)} LOGIN {NO_POWERS}")
@@ -135,7 +139,8 @@ def adopt_statements(owner):
     (REASSIGN OWNED refuses the bootstrap superuser, hence one ALTER … OWNER per object.)
     """
     target = quote_literal(owner)
-    return [f"""
+    return [
+        f"""
 DO $$
 DECLARE
     r record;
@@ -170,7 +175,8 @@ BEGIN
     LOOP
         EXECUTE format('ALTER TYPE %s OWNER TO %I', r.obj, {target});
     END LOOP;
-END $$"""]
+END $$"""
+    ]
 
 
 def grant_statements(conn, app):
@@ -237,8 +243,11 @@ def bootstrap(url, dbname, owner, app):
             current = conn.execute(text("SELECT current_user")).scalar()
             if current in (owner, app):
                 raise GrantError(f"the owner and app roles must not be the superuser {current!r}")
-            for statement in (role_statements(owner, app) + database_statements(dbname, owner, app)
-                              + adopt_statements(owner)):
+            for statement in (
+                role_statements(owner, app)
+                + database_statements(dbname, owner, app)
+                + adopt_statements(owner)
+            ):
                 conn.execute(text(statement))
     finally:
         engine.dispose()
@@ -249,7 +258,9 @@ def grant_script(dbname, owner, app, conn=None):
     """Return the SQL a DBA runs, as text: roles and database (as a superuser), then table grants (as the owner)."""
     lines = [f"-- 1. As a superuser, connected to database {dbname}:"]
     lines += [s + ";" for s in role_statements(owner, app) + database_statements(dbname, owner, app)]
-    lines.append(f"-- 2. As {owner}: `minqing db upgrade` creates the schema and applies these grants itself.")
+    lines.append(
+        f"-- 2. As {owner}: `minqing db upgrade` creates the schema and applies these grants itself."
+    )
     if conn is None:
         lines.append("--    (the database was not reachable or has no tables yet: run `minqing db upgrade`)")
     else:
@@ -264,7 +275,9 @@ def migration_target(database_url, owner_url):
     Without a separate owner URL the app connects as the owner itself: nothing to grant (and no protection).
     """
     if not owner_url or role_of(owner_url) == role_of(database_url):
-        logger.warning("the app connects as the schema owner; set DATABASE_OWNER_URL and see `minqing db grant`")
+        logger.warning(
+            "the app connects as the schema owner; set DATABASE_OWNER_URL and see `minqing db grant`"
+        )
         return database_url, None
     return owner_url, role_of(database_url)
 
@@ -277,7 +290,9 @@ def grant_command(database_url, owner_url, *, apply=False, superuser_url=None):
     if not owner or not app:
         raise GrantError("DATABASE_URL and DATABASE_OWNER_URL must each name a user")
     if owner == app:
-        raise GrantError(f"DATABASE_URL and DATABASE_OWNER_URL both connect as {owner!r}: give the app its own role")
+        raise GrantError(
+            f"DATABASE_URL and DATABASE_OWNER_URL both connect as {owner!r}: give the app its own role"
+        )
     done = []
     if apply and superuser_url:
         bootstrap(superuser_url, dbname, owner, app)

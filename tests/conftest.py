@@ -40,7 +40,9 @@ db.session.session_factory.configure(join_transaction_mode="create_savepoint")
 
 def pytest_configure(config):
     """Choose the run's folder (cluster, locks) once, in the controlling process, before workers start."""
-    config.addinivalue_line("markers", "committed_db: the test gets a fresh database clone where commits are real")
+    config.addinivalue_line(
+        "markers", "committed_db: the test gets a fresh database clone where commits are real"
+    )
     if hasattr(config, "workerinput") or os.environ.get(RUN_DIR_ENV):
         return
     run_dir = tempfile.mkdtemp(prefix="minqing-test-")
@@ -127,8 +129,13 @@ def empty_worker_db(pg_cluster, empty_template):
 
 
 def _config(cluster, name, overrides):
-    return {"DATABASE_URL": cluster.url_for(name), "DATABASE_OWNER_URL": cluster.url_for(name, OWNER_ROLE),
-            "TESTING": True, "SECRET_KEY": "test", **overrides}
+    return {
+        "DATABASE_URL": cluster.url_for(name),
+        "DATABASE_OWNER_URL": cluster.url_for(name, OWNER_ROLE),
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        **overrides,
+    }
 
 
 def wants_committed_db(request):
@@ -298,7 +305,10 @@ def cli_runner():
         from geo_app.cli import cli
 
         runner = CliRunner()
-        env = {"DATABASE_URL": app.config["DATABASE_URL"], "DATABASE_OWNER_URL": app.config["DATABASE_OWNER_URL"]}
+        env = {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATABASE_OWNER_URL": app.config["DATABASE_OWNER_URL"],
+        }
         return runner.invoke(cli, args, env=env, catch_exceptions=False, **kwargs)
 
     return run

@@ -16,8 +16,18 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYED = ["geo_app/migrations", "geo_app/models", "geo_app/services", "geo_app/geo", "geo_app/db_roles.py",
-         "geo_app/config.py", "geo_app/embedded_pg.py", "geo_app/extensions.py", "layers", "tests/dbcache.py"]
+KEYED = [
+    "geo_app/migrations",
+    "geo_app/models",
+    "geo_app/services",
+    "geo_app/geo",
+    "geo_app/db_roles.py",
+    "geo_app/config.py",
+    "geo_app/embedded_pg.py",
+    "geo_app/extensions.py",
+    "layers",
+    "tests/dbcache.py",
+]
 KEEP = 4  # cached dumps kept per template name
 
 
@@ -87,25 +97,39 @@ def build_or_restore(cluster, name, load_demo):
     if folder is None:
         build()
         return
-    version = cluster.psql("SELECT version() || coalesce((SELECT extversion FROM pg_extension "
-                           "WHERE extname = 'postgis'), '')", dbname="template1")[0][0]
+    version = cluster.psql(
+        "SELECT version() || coalesce((SELECT extversion FROM pg_extension WHERE extname = 'postgis'), '')",
+        dbname="template1",
+    )[0][0]
     dump = folder / f"{name}-{source_key(version)}.dump"
     if dump.is_file():
         try:
             cluster.create_database(name)
-            _run([_client("pg_restore", cluster), "--exit-on-error", "--single-transaction", f"--dbname={name}",
-                  dump], cluster)
+            _run(
+                [
+                    _client("pg_restore", cluster),
+                    "--exit-on-error",
+                    "--single-transaction",
+                    f"--dbname={name}",
+                    dump,
+                ],
+                cluster,
+            )
             logger.info("restored %s from %s", name, dump)
             return
         except subprocess.CalledProcessError as exc:
-            logger.warning("cached %s unusable (%s); building it", dump, exc.stderr.decode(errors="replace")[-500:])
+            logger.warning(
+                "cached %s unusable (%s); building it", dump, exc.stderr.decode(errors="replace")[-500:]
+            )
             cluster.drop_database(name)
             dump.unlink(missing_ok=True)
     build()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         partial = dump.with_suffix(f".{os.getpid()}.partial")
-        _run([_client("pg_dump", cluster), "--format=custom", f"--file={partial}", f"--dbname={name}"], cluster)
+        _run(
+            [_client("pg_dump", cluster), "--format=custom", f"--file={partial}", f"--dbname={name}"], cluster
+        )
         os.replace(partial, dump)
         for old in sorted(folder.glob(f"{name}-*.dump"), key=lambda p: p.stat().st_mtime)[:-KEEP]:
             old.unlink(missing_ok=True)

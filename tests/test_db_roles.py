@@ -51,48 +51,79 @@ def test_the_app_role_cannot_pass_its_grants_on(session):
 
 
 def test_the_app_role_has_no_powers(session):
-    row = session.execute(text(
-        "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, "
-        "pg_has_role(current_user, 'pg_read_server_files', 'USAGE'), "
-        "pg_has_role(current_user, 'pg_write_server_files', 'USAGE'), "
-        "pg_has_role(current_user, 'pg_execute_server_program', 'USAGE'), "
-        "pg_has_role(current_user, :owner, 'USAGE') FROM pg_roles WHERE rolname = current_user"),
-        {"owner": OWNER_ROLE}).one()
+    row = session.execute(
+        text(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb, rolreplication, rolbypassrls, "
+            "pg_has_role(current_user, 'pg_read_server_files', 'USAGE'), "
+            "pg_has_role(current_user, 'pg_write_server_files', 'USAGE'), "
+            "pg_has_role(current_user, 'pg_execute_server_program', 'USAGE'), "
+            "pg_has_role(current_user, :owner, 'USAGE') FROM pg_roles WHERE rolname = current_user"
+        ),
+        {"owner": OWNER_ROLE},
+    ).one()
     assert tuple(row) == (False,) * 9
 
 
 def test_the_app_role_owns_nothing(session):
-    owned = session.execute(text("""
+    owned = (
+        session.execute(
+            text("""
         SELECT 'relation ' || relname FROM pg_class WHERE relowner = (SELECT oid FROM pg_roles WHERE rolname = :r)
         UNION ALL SELECT 'function ' || proname FROM pg_proc WHERE proowner = (SELECT oid FROM pg_roles WHERE rolname = :r)
         UNION ALL SELECT 'schema ' || nspname FROM pg_namespace
                   WHERE nspowner = (SELECT oid FROM pg_roles WHERE rolname = :r)
         UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = :r)
         UNION ALL SELECT 'type ' || typname FROM pg_type WHERE typowner = (SELECT oid FROM pg_roles WHERE rolname = :r)
-    """), {"r": APP_ROLE}).scalars().all()
+    """),
+            {"r": APP_ROLE},
+        )
+        .scalars()
+        .all()
+    )
     assert owned == []
-    assert session.execute(text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")
-                           ).scalar() == OWNER_ROLE
+    assert (
+        session.execute(
+            text("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()")
+        ).scalar()
+        == OWNER_ROLE
+    )
 
 
 def test_the_app_role_holds_exactly_the_declared_grants(session):
-    tables = session.execute(text(
-        "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
-        "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')")).scalars().all()
-    assert sorted(tables) == sorted(TABLE_GRANTS), "every table needs an entry in geo_app/db_roles.TABLE_GRANTS"
+    tables = (
+        session.execute(
+            text(
+                "SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r' "
+                "AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"
+            )
+        )
+        .scalars()
+        .all()
+    )
+    assert sorted(tables) == sorted(TABLE_GRANTS), (
+        "every table needs an entry in geo_app/db_roles.TABLE_GRANTS"
+    )
     for table in tables:
-        held = {p for p in PRIVILEGES if session.execute(
-            text("SELECT has_table_privilege(current_user, :t, :p)"), {"t": table, "p": p}).scalar()}
+        held = {
+            p
+            for p in PRIVILEGES
+            if session.execute(
+                text("SELECT has_table_privilege(current_user, :t, :p)"), {"t": table, "p": p}
+            ).scalar()
+        }
         assert held == set(TABLE_GRANTS[table]), table
     for table in ("case_event", "admin_log"):
         assert TABLE_GRANTS[table] == ("SELECT", "INSERT")
 
 
 def test_sequences_only_where_the_app_inserts(session):
-    rows = session.execute(text(
-        "SELECT c.relname, has_sequence_privilege(current_user, c.oid, 'USAGE'), "
-        "has_sequence_privilege(current_user, c.oid, 'UPDATE') FROM pg_class c "
-        "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace")).all()
+    rows = session.execute(
+        text(
+            "SELECT c.relname, has_sequence_privilege(current_user, c.oid, 'USAGE'), "
+            "has_sequence_privilege(current_user, c.oid, 'UPDATE') FROM pg_class c "
+            "WHERE c.relkind = 'S' AND c.relnamespace = 'public'::regnamespace"
+        )
+    ).all()
     assert rows
     for name, usage, update in rows:
         assert not update, f"{name}: setval would let the app rewind ids"
@@ -100,11 +131,15 @@ def test_sequences_only_where_the_app_inserts(session):
 
 
 def test_rollup_triggers_run_as_the_owner_and_nobody_else_may_call_them(session):
-    rows = session.execute(text(
-        "SELECT p.proname, pg_get_userbyid(p.proowner), r.rolsuper, p.proconfig, "
-        "has_function_privilege(:app, p.oid, 'EXECUTE') FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
-        "WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-        "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1"), {"app": APP_ROLE}).all()
+    rows = session.execute(
+        text(
+            "SELECT p.proname, pg_get_userbyid(p.proowner), r.rolsuper, p.proconfig, "
+            "has_function_privilege(:app, p.oid, 'EXECUTE') FROM pg_proc p JOIN pg_roles r ON r.oid = p.proowner "
+            "WHERE p.pronamespace = 'public'::regnamespace AND p.prosecdef AND NOT EXISTS (SELECT 1 FROM pg_depend d "
+            "WHERE d.objid = p.oid AND d.deptype = 'e') ORDER BY 1"
+        ),
+        {"app": APP_ROLE},
+    ).all()
     assert [row[0] for row in rows] == ["case_heat_maintain", "case_heat_reset"]
     for name, owner, superuser, config, executable in rows:
         assert (owner, superuser, executable) == (OWNER_ROLE, False, False), name
@@ -140,7 +175,7 @@ def test_db_grant_prints_the_sql_and_applies_the_grants(app, cli_runner):
     assert f'CREATE ROLE "{APP_ROLE}" LOGIN' in printed.output
     assert f'ALTER ROLE "{APP_ROLE}" LOGIN NOSUPERUSER' in printed.output
     assert f'GRANT SELECT, INSERT ON TABLE "case_event" TO "{APP_ROLE}";' in printed.output
-    assert "UPDATE ON TABLE \"case_event\"" not in printed.output
+    assert 'UPDATE ON TABLE "case_event"' not in printed.output
 
     conn = owner_connection(app)
     try:
@@ -154,7 +189,9 @@ def test_db_grant_prints_the_sql_and_applies_the_grants(app, cli_runner):
     with app.app_context():
         from geo_app.extensions import db
 
-        assert db.session.execute(text("SELECT has_table_privilege('case_event', 'UPDATE')")).scalar() is False
+        assert (
+            db.session.execute(text("SELECT has_table_privilege('case_event', 'UPDATE')")).scalar() is False
+        )
         db.session.remove()
         db.engine.dispose()
 
@@ -168,3 +205,15 @@ def test_db_grant_refuses_one_role_for_both(app):
     result = CliRunner().invoke(cli, ["db", "grant"], env=env)
     assert result.exit_code == 1
     assert "give the app its own role" in result.output and "Traceback" not in result.output
+
+
+def test_the_docker_init_script_creates_the_same_powerless_roles():
+    from pathlib import Path
+
+    from geo_app.db_roles import NO_POWERS
+
+    script = (Path(__file__).resolve().parents[1] / "tools" / "docker" / "initdb-roles.sh").read_text()
+    for role in (OWNER_ROLE, APP_ROLE):
+        assert f'ALTER ROLE "{role}" LOGIN {NO_POWERS};' in script
+    compose = (Path(__file__).resolve().parents[1] / "docker-compose.yml").read_text()
+    assert "20_minqing_roles.sh" in compose and f"DATABASE_URL: postgresql+psycopg2://{APP_ROLE}:" in compose
