@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 SCALE  ?= small
 PYTEST_ARGS ?=
-# xdist: one worker per core; browser and bench tests each stay on one worker (tests/*/conftest.py).
-XDIST  ?= -n auto --dist loadgroup
+# xdist: one worker per core; browser and bench tests each stay on one worker (tests/conftest.py).
+XDIST  ?= -n auto
 
 .PHONY: demo test test-quick bench setup system-deps browser-deps python-deps assets db lint clean help
 

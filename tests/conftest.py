@@ -51,6 +51,24 @@ def pytest_configure(config):
     config.minqing_run_dir = run_dir
 
 
+# Tests that share a costly session or module fixture (a live server and chromium, the generated city, a
+# cluster of its own) go to one xdist worker together; every other test is scheduled on its own.
+XDIST_GROUPS = ("tests/browser/", "tests/bench/", "tests/test_db_restart.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule by XDIST_GROUPS under `-n` (xdist's own xdist_group marks do not work with pytest 9)."""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return next((group for group in XDIST_GROUPS if nodeid.startswith(group)), nodeid)
+
+    return GroupedScheduling(config, log)
+
+
 def pytest_unconfigure(config):
     """Stop the run's cluster and remove its folder (only the process that made the folder does)."""
     run_dir = getattr(config, "minqing_run_dir", None)

@@ -28,7 +28,7 @@ MAX_POSTS_PER_CLIENT = 300
 POST_DEADLINE_S = 90
 REQUEST_TIMEOUT_S = 30
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("restart")]  # a cluster of its own, restarted twice
+pytestmark = pytest.mark.slow  # a cluster of its own, restarted twice
 
 
 @pytest.fixture(scope="module")

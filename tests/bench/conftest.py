@@ -11,16 +11,6 @@ from geo_app.extensions import db
 SPEC = SCALES["tiny"]
 
 
-def pytest_collection_modifyitems(items):
-    """Keep the bench tests on one xdist worker (`--dist loadgroup`): the generated city is built once."""
-    from pathlib import Path
-
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.xdist_group("bench"))
-
-
 def generated_database(cluster, name, spec):
     """Create, migrate and fill a database with spec's dataset; return its URL."""
     url = migrated_database(cluster, name)

@@ -35,14 +35,6 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 
-def pytest_collection_modifyitems(items):
-    """Keep the browser tests on one xdist worker (`--dist loadgroup`): one live server, one chromium."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.path).parents:
-            item.add_marker(pytest.mark.xdist_group("browser"))
-
-
 HOSTILE = {
     "building": ("BD05", "<img src=x onerror=alert(1)>${alert(2)}"),
     "chief": ("BD05", "`); alert(3); (`"),
