@@ -51,9 +51,11 @@ def pytest_configure(config):
     config.minqing_run_dir = run_dir
 
 
-# Tests that share a costly session or module fixture (a live server and chromium, the generated city, a
-# cluster of its own) go to one xdist worker together; every other test is scheduled on its own.
-XDIST_GROUPS = ("tests/browser/", "tests/bench/", "tests/test_db_restart.py")
+# Tests that share a costly module or session fixture that must not be built twice at once (the generated
+# city's fixed database name, a cluster of its own) go to one xdist worker together; a browser test module
+# goes to one worker as a whole (each worker has its own live server); every other test is scheduled alone.
+XDIST_GROUPS = ("tests/bench/", "tests/test_db_restart.py")
+XDIST_BY_MODULE = ("tests/browser/",)
 
 
 def pytest_xdist_make_scheduler(config, log):
@@ -64,6 +66,8 @@ def pytest_xdist_make_scheduler(config, log):
 
     class GroupedScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
+            if nodeid.startswith(XDIST_BY_MODULE):
+                return nodeid.split("::", 1)[0]
             return next((group for group in XDIST_GROUPS if nodeid.startswith(group)), nodeid)
 
     return GroupedScheduling(config, log)
