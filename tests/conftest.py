@@ -58,6 +58,18 @@ XDIST_GROUPS = ("tests/bench/", "tests/test_db_restart.py")
 XDIST_BY_MODULE = ("tests/browser/",)
 
 
+def pytest_collection_modifyitems(items):
+    """Run the long tests first (slow, then browser), so that under xdist the short ones fill in around them.
+
+    The slow tests mostly need no demo template: they run while the first worker builds it.
+    """
+    items.sort(
+        key=lambda item: (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+        )
+    )
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Schedule by XDIST_GROUPS under `-n` (xdist's own xdist_group marks do not work with pytest 9)."""
     if config.getvalue("dist") not in ("load", "loadgroup"):
