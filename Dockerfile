@@ -19,4 +19,6 @@ RUN python -m venv /app/.venv && /app/.venv/bin/pip install --no-cache-dir /dist
 COPY layers ./layers
 ENV PATH=/app/.venv/bin:$PATH PORT=8000 MINQING_INSTANCE_PATH=/app/instance
 EXPOSE 8000
-CMD ["sh", "-c", "minqing db upgrade && gunicorn --workers 4 --timeout ${WORKER_TIMEOUT:-30} --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]
+# Migrations run as the schema owner in their own container (docker-compose service `migrate`), never here.
+# The worker timeout is the one the anonymous database budget was checked against (ANON_DB_BUDGET_MS).
+CMD ["sh", "-c", "exec gunicorn --workers 4 --timeout ${WORKER_TIMEOUT:-30} --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]

@@ -5,12 +5,15 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 SCALE  ?= small
 PYTEST_ARGS ?=
+# xdist: one worker per core; browser and bench tests each stay on one worker (tests/conftest.py).
+XDIST  ?= -n auto
 
-.PHONY: demo test bench setup system-deps browser-deps python-deps assets db lint clean help
+.PHONY: demo test test-quick bench setup system-deps browser-deps python-deps assets db lint clean help
 
 help:
 	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT)"
 	@echo "make test   — set up everything and run the whole test suite on a throwaway PostGIS"
+	@echo "make test-quick — the same without the browser and slow tests"
 	@echo "make bench  — the benchmark (SCALE=small|city)"
 
 demo: setup db
@@ -19,7 +22,10 @@ demo: setup db
 	$(BIN)/minqing serve --port $(PORT)
 
 test: setup browser-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
+
+test-quick: setup
+	$(BIN)/python -m pytest $(XDIST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: setup browser-deps
 	$(BIN)/python -m bench.run --scale $(SCALE)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import psycopg2
 
+from geo_app.db_roles import APP_ROLE, OWNER_ROLE
 from geo_app.embedded_pg import DB_USER, Cluster
 from geo_app.migrate import upgrade
 
@@ -46,9 +47,8 @@ def connect(cluster, dbname):
 
 
 def migrated_database(cluster, dbname):
-    """Create a database with PostGIS (dropping any old one) and apply the app's migrations; return its URL."""
+    """Create a database with PostGIS (dropping any old one), migrate it as the owner; return the app role's URL."""
     cluster.drop_database(dbname)
     cluster.create_database(dbname)
-    url = cluster.url_for(dbname)
-    upgrade(url)
-    return url
+    upgrade(cluster.url_for(dbname, OWNER_ROLE), grant_to=APP_ROLE)
+    return cluster.url_for(dbname)

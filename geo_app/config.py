@@ -64,6 +64,9 @@ class Setting:
 
 SETTINGS = (
     Setting("DATABASE_URL", str, None, "SQLAlchemy URL of a PostGIS database", shown_default="the embedded cluster"),
+    Setting("DATABASE_OWNER_URL", str, None, "the schema owner's URL, for `db upgrade`, `backup`, `restore` and "
+            "`db grant` (`DATABASE_URL` is the app's least-privilege role)",
+            shown_default="the embedded cluster's owner"),
     Setting("SECRET_KEY", str, None, "session signing key", shown_default="random, kept in `instance/secret_key`"),
     Setting("PORT", int, 5000, "port for `minqing serve` / `make demo`"),
     Setting("BASEMAP", str, "none", "`none`, `osm`, `tianditu` or `gaode` (see Pages)"),
@@ -146,7 +149,9 @@ def load_config(app, overrides=None):
     if not app.config["DATABASE_URL"]:
         from .embedded_pg import Cluster
 
-        app.config["DATABASE_URL"] = Cluster.for_instance(app.instance_path).url
+        cluster = Cluster.for_instance(app.instance_path)
+        app.config["DATABASE_URL"] = cluster.url
+        app.config["DATABASE_OWNER_URL"] = app.config["DATABASE_OWNER_URL"] or cluster.owner_url
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     timeout_ms = app.config["STATEMENT_TIMEOUT_MS"]
     app.config.setdefault(

@@ -18,9 +18,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from .db_roles import APP_ROLE, OWNER_ROLE, adopt_statements, database_statements, role_statements
+
 logger = logging.getLogger(__name__)
 
 DB_NAME = "minqing"
+# The bootstrap superuser: it creates the roles, the databases and PostGIS, and nothing else.
 DB_USER = "minqing"
 # Unix socket paths are limited to ~107 bytes; keep the socket directory short.
 SOCKET_ROOT = "/tmp"
@@ -131,12 +134,17 @@ class Cluster:
 
     @property
     def url(self):
-        """Return the SQLAlchemy URL for this cluster's application database."""
-        return f"postgresql+psycopg2://{DB_USER}@/{DB_NAME}?host={self.socket_dir}"
+        """Return the SQLAlchemy URL the app uses: the application database, as the app role."""
+        return self.url_for(DB_NAME)
 
-    def url_for(self, dbname):
-        """Return the SQLAlchemy URL for another database of this cluster."""
-        return f"postgresql+psycopg2://{DB_USER}@/{dbname}?host={self.socket_dir}"
+    @property
+    def owner_url(self):
+        """Return the SQLAlchemy URL that migrations, restores and grants use: as the owner role."""
+        return self.url_for(DB_NAME, OWNER_ROLE)
+
+    def url_for(self, dbname, role=APP_ROLE):
+        """Return the SQLAlchemy URL for a database of this cluster, as a role (the app role by default)."""
+        return f"postgresql+psycopg2://{role}@/{dbname}?host={self.socket_dir}"
 
     @property
     def log_file(self):
@@ -256,8 +264,13 @@ class Cluster:
                 log_tail = self.log_file.read_text()[-2000:] if self.log_file.exists() else ""
                 raise RuntimeError(f"PostgreSQL did not start:\n{out.stdout}{out.stderr}\n{log_tail}")
             logger.info("PostgreSQL started, socket in %s", self.socket_dir)
+        self.bootstrap_roles()
         self.create_database(DB_NAME)
         return self
+
+    def bootstrap_roles(self):
+        """Create the owner and app roles (once) without any power beyond logging in."""
+        self.psql(";\n".join(role_statements(OWNER_ROLE, APP_ROLE)))
 
     def stop(self):
         """Stop the server if it runs."""
@@ -297,15 +310,20 @@ class Cluster:
             conn.close()
 
     def create_database(self, dbname, template=None):
-        """Create a database (with PostGIS) if it does not exist."""
+        """Create a database owned by the owner role (with PostGIS) if it does not exist; return whether it did.
+
+        An existing database is brought in line too: a cluster made by older versions, where the superuser
+        owns everything, gets the roles and hands its tables to the owner.
+        """
         exists = self.psql(f"SELECT 1 FROM pg_database WHERE datname = '{dbname}'")
-        if exists:
-            return False
-        tmpl = f" TEMPLATE {template}" if template else ""
-        self.psql(f'CREATE DATABASE "{dbname}"{tmpl}')
-        if not template:
-            self.psql("CREATE EXTENSION IF NOT EXISTS postgis", dbname=dbname)
-        return True
+        if not exists:
+            tmpl = f" TEMPLATE {template}" if template else ""
+            self.psql(f'CREATE DATABASE "{dbname}" OWNER {OWNER_ROLE}{tmpl}')
+            if template:
+                return True
+        statements = database_statements(dbname, OWNER_ROLE, APP_ROLE) + adopt_statements(OWNER_ROLE)
+        self.psql(";\n".join(statements), dbname=dbname)
+        return not exists
 
     def drop_database(self, dbname):
         """Drop a database, disconnecting its sessions first."""
@@ -315,4 +333,4 @@ class Cluster:
         """Return a human summary of where the cluster is and whether it runs."""
         state = "running" if self.is_running() else ("stopped" if self.initialised else "not initialised")
         return (f"embedded PostgreSQL: {state}\n  data:   {self.data_dir}\n  socket: {self.socket_dir}\n"
-                f"  log:    {self.log_file}\n  url:    {self.url}")
+                f"  log:    {self.log_file}\n  url:    {self.url}\n  owner:  {self.owner_url}")

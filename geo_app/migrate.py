@@ -1,4 +1,4 @@
-"""Run Alembic migrations programmatically."""
+"""Run Alembic migrations programmatically, then give the app role its grants."""
 
 import logging
 from pathlib import Path
@@ -18,9 +18,16 @@ def alembic_config(url):
     return cfg
 
 
-def upgrade(url, revision="head"):
-    """Bring the database schema up to revision."""
+def upgrade(url, revision="head", grant_to=None):
+    """Bring the database schema up to revision as url's role (the owner), then grant the app role its privileges.
+
+    Without grant_to the app is taken to connect as the owner itself and no grants are applied.
+    """
     command.upgrade(alembic_config(url), revision)
+    if grant_to:
+        from .db_roles import apply_grants
+
+        apply_grants(url, grant_to)
 
 
 def revision(url, message):

@@ -1,4 +1,17 @@
-"""Fixtures: one throwaway PostGIS cluster per run, a fresh database per test cloned from a template."""
+"""Fixtures: one throwaway PostGIS cluster per run, shared by the xdist workers, and a database per test.
+
+The demo and empty templates are built once per run (under a file lock, whichever worker comes first) or
+restored from a cache kept across runs (tests/dbcache.py). The app always connects as the app role
+(minqing_app); migrations run as the owner (minqing_owner).
+
+How a test gets its database:
+- by default, ``app``/``make_app``/``empty_app`` (and ``client``, ``session`` …) share one connection to this
+  worker's copy of the template, inside a transaction that is rolled back when the test ends; every
+  ``commit()`` of the app only releases a savepoint. Cheap, and what any single-connection test needs.
+- a test marked ``@pytest.mark.committed_db`` (or a module with ``pytestmark``), and any test that uses
+  ``cli_runner``, gets a fresh clone of the template instead, where commits are real and other connections
+  (threads, CLI runs, pg_dump, servers) see them.
+"""
 
 import itertools
 import os
@@ -8,100 +21,258 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from filelock import FileLock
 
 from geo_app import create_app
+from geo_app.db_roles import OWNER_ROLE
 from geo_app.embedded_pg import Cluster
 from geo_app.extensions import db
-from geo_app.migrate import upgrade
+from tests import dbcache
 
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ROOT / "layers"
+RUN_DIR_ENV = "MINQING_TEST_RUN_DIR"
 _counter = itertools.count()
+
+# A session bound to a connection that is inside a transaction works in a savepoint of it.
+db.session.session_factory.configure(join_transaction_mode="create_savepoint")
+
+
+def pytest_configure(config):
+    """Choose the run's folder (cluster, locks) once, in the controlling process, before workers start."""
+    config.addinivalue_line(
+        "markers", "committed_db: the test gets a fresh database clone where commits are real"
+    )
+    if hasattr(config, "workerinput") or os.environ.get(RUN_DIR_ENV):
+        return
+    run_dir = tempfile.mkdtemp(prefix="minqing-test-")
+    os.chmod(run_dir, 0o755)  # the server may run as the unprivileged 'postgres' user
+    os.environ[RUN_DIR_ENV] = run_dir
+    config.minqing_run_dir = run_dir
+
+
+# Tests that share a costly module or session fixture that must not be built twice at once (the generated
+# city's fixed database name, a cluster of its own) go to one xdist worker together; a browser test module
+# goes to one worker as a whole (each worker has its own live server); every other test is scheduled alone.
+XDIST_GROUPS = ("tests/bench/", "tests/test_db_restart.py")
+XDIST_BY_MODULE = ("tests/browser/",)
+
+
+def pytest_collection_modifyitems(items):
+    """Run the long tests first (slow, then browser), so that under xdist the short ones fill in around them.
+
+    The slow tests mostly need no demo template: they run while the first worker builds it.
+    """
+    items.sort(
+        key=lambda item: (
+            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
+        )
+    )
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Schedule by XDIST_GROUPS under `-n` (xdist's own xdist_group marks do not work with pytest 9)."""
+    if config.getvalue("dist") not in ("load", "loadgroup"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupedScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            if nodeid.startswith(XDIST_BY_MODULE):
+                return nodeid.split("::", 1)[0]
+            return next((group for group in XDIST_GROUPS if nodeid.startswith(group)), nodeid)
+
+    return GroupedScheduling(config, log)
+
+
+def pytest_unconfigure(config):
+    """Stop the run's cluster and remove its folder (only the process that made the folder does)."""
+    run_dir = getattr(config, "minqing_run_dir", None)
+    if not run_dir:
+        return
+    cluster = _run_cluster(Path(run_dir))
+    if cluster.initialised:
+        cluster.destroy()
+    shutil.rmtree(run_dir, ignore_errors=True)
+    os.environ.pop(RUN_DIR_ENV, None)
+
+
+def _run_dir():
+    return Path(os.environ[RUN_DIR_ENV])
+
+
+def _run_cluster(run_dir):
+    return Cluster(run_dir / "data", run_dir / "sock", fast=True)
+
+
+def _once(name, build):
+    """Run build() once per test run, whichever worker asks first; the others wait for it."""
+    run_dir = _run_dir()
+    with FileLock(run_dir / f"{name}.lock"):
+        done = run_dir / f"{name}.done"
+        if not done.exists():
+            build()
+            done.touch()
 
 
 @pytest.fixture(scope="session")
 def pg_cluster():
-    """Start a private PostgreSQL + PostGIS cluster for this test run and remove it afterwards."""
-    base = Path(tempfile.mkdtemp(prefix="minqing-test-"))
-    os.chmod(base, 0o755)  # the server may run as the unprivileged 'postgres' user
-    cluster = Cluster(base / "data", base / "sock", fast=True)
-    cluster.start()
-    yield cluster
-    cluster.destroy()
-    shutil.rmtree(base, ignore_errors=True)
+    """The run's private PostgreSQL + PostGIS cluster (removed when the run ends)."""
+    cluster = _run_cluster(_run_dir())
+    _once("cluster", cluster.start)
+    return cluster
 
 
-def _build_template(cluster, name, load_demo):
-    cluster.create_database(name)
-    upgrade(cluster.url_for(name))
-    if load_demo:
-        app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True})
-        with app.app_context():
-            from geo_app.services.demo import create_demo_accounts
-            from geo_app.services.demo import load_demo as load
-
-            load(db.session)
-            create_demo_accounts(db.session)
-            db.session.commit()
-            db.engine.dispose()
+def _template(cluster, name, load_demo):
+    _once(name, lambda: dbcache.build_or_restore(cluster, name, load_demo))
     return name
 
 
 @pytest.fixture(scope="session")
 def demo_template(pg_cluster):
-    """A migrated database holding the demo community, cloned by each test that needs it."""
-    return _build_template(pg_cluster, "tmpl_demo", load_demo=True)
+    """A migrated database holding the demo community: never used directly, only cloned."""
+    return _template(pg_cluster, "tmpl_demo", load_demo=True)
 
 
 @pytest.fixture(scope="session")
 def empty_template(pg_cluster):
     """A migrated, empty database."""
-    return _build_template(pg_cluster, "tmpl_empty", load_demo=False)
+    return _template(pg_cluster, "tmpl_empty", load_demo=False)
 
 
-def _app_on_copy(cluster, template, **overrides):
-    name = f"t_{os.getpid()}_{next(_counter)}"
+def _worker():
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _worker_copy(cluster, template):
+    """This worker's own clone of a template, for the rolled-back tests."""
+    name = f"w_{_worker()}_{template}"
+    cluster.drop_database(name)
     cluster.create_database(name, template=template)
-    app = create_app({"DATABASE_URL": cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test", **overrides})
-    app.config["TEST_DATABASE_NAME"] = name
-    return app
+    return name
 
 
-def _dispose(app, cluster):
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    cluster.drop_database(app.config["TEST_DATABASE_NAME"])
+@pytest.fixture(scope="session")
+def demo_worker_db(pg_cluster, demo_template):
+    return _worker_copy(pg_cluster, demo_template)
+
+
+@pytest.fixture(scope="session")
+def empty_worker_db(pg_cluster, empty_template):
+    return _worker_copy(pg_cluster, empty_template)
+
+
+def _config(cluster, name, overrides):
+    return {
+        "DATABASE_URL": cluster.url_for(name),
+        "DATABASE_OWNER_URL": cluster.url_for(name, OWNER_ROLE),
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        **overrides,
+    }
+
+
+def wants_committed_db(request):
+    """Tell whether a test needs real commits: marked committed_db, or it runs CLI commands."""
+    return request.node.get_closest_marker("committed_db") is not None or "cli_runner" in request.fixturenames
+
+
+class _Databases:
+    """Make apps for one test on one template and tear them down: clones, or a rolled-back shared connection."""
+
+    def __init__(self, cluster, template, worker_db, committed):
+        self.cluster, self.template, self.worker_db, self.committed = cluster, template, worker_db, committed
+        self.apps = []
+        self.connection = self.outer = None
+
+    def make(self, **overrides):
+        if self.committed:
+            name = f"t_{os.getpid()}_{next(_counter)}"
+            self.cluster.create_database(name, template=self.template)
+            app = create_app(_config(self.cluster, name, overrides))
+            app.config["TEST_DATABASE_NAME"] = name
+        else:
+            app = create_app(_config(self.cluster, self.worker_db, overrides))
+            app.config["TEST_DATABASE_NAME"] = self.worker_db
+            with app.app_context():
+                engines = db._app_engines[app]  # Flask-SQLAlchemy keeps each app's engines here
+                if self.connection is None:
+                    self.connection = engines[None].connect()
+                    self.outer = self.connection.begin()
+                engines[None].dispose()
+                # Every session of this app joins the test's transaction (in a savepoint); nothing is committed.
+                engines[None] = self.connection
+        self.apps.append(app)
+        return app
+
+    def close(self):
+        for app in self.apps:
+            with app.app_context():
+                db.session.remove()
+                if self.committed:
+                    db.engine.dispose()
+        if self.connection is not None:
+            self.outer.rollback()
+            self.connection.close()
+            self.connection.engine.dispose()
+        if self.committed:
+            for app in self.apps:
+                self.cluster.drop_database(app.config["TEST_DATABASE_NAME"])
 
 
 @pytest.fixture
-def app(pg_cluster, demo_template):
-    """The app on a fresh copy of the demo database."""
-    app = _app_on_copy(pg_cluster, demo_template)
-    yield app
-    _dispose(app, pg_cluster)
+def _demo_databases(request, pg_cluster, demo_template):
+    committed = wants_committed_db(request)
+    worker_db = None if committed else request.getfixturevalue("demo_worker_db")
+    databases = _Databases(pg_cluster, demo_template, worker_db, committed)
+    yield databases
+    databases.close()
 
 
 @pytest.fixture
-def make_app(pg_cluster, demo_template):
-    """Build apps with configuration overrides on fresh copies of the demo database."""
-    made = []
-
-    def build(**overrides):
-        made.append(_app_on_copy(pg_cluster, demo_template, **overrides))
-        return made[-1]
-
-    yield build
-    for built in made:
-        _dispose(built, pg_cluster)
+def app(_demo_databases):
+    """The app on the demo database (rolled back after the test, or a fresh clone: see the module docstring)."""
+    return _demo_databases.make()
 
 
 @pytest.fixture
-def empty_app(pg_cluster, empty_template):
-    """The app on a fresh, empty (migrated) database."""
-    app = _app_on_copy(pg_cluster, empty_template)
-    yield app
-    _dispose(app, pg_cluster)
+def make_app(_demo_databases):
+    """Build apps with configuration overrides on the demo database (sharing the test's transaction)."""
+    return _demo_databases.make
+
+
+@pytest.fixture
+def empty_app(request, pg_cluster, empty_template):
+    """The app on an empty (migrated) database."""
+    committed = wants_committed_db(request)
+    worker_db = None if committed else request.getfixturevalue("empty_worker_db")
+    databases = _Databases(pg_cluster, empty_template, worker_db, committed)
+    yield databases.make()
+    databases.close()
+
+
+def owner_connection(app):
+    """Return a new SQLAlchemy connection to the app's database as the schema owner (close it after use)."""
+    from sqlalchemy import create_engine, pool
+
+    return create_engine(app.config["DATABASE_OWNER_URL"], poolclass=pool.NullPool).connect()
+
+
+def truncate_as_owner(app, *tables):
+    """Empty tables as the schema owner, lifting case_event's append-only guard for that alone (test set-up only).
+
+    The test must be ``committed_db`` and its own session must hold no lock on these tables (commit first).
+    """
+    from sqlalchemy import text
+
+    conn = owner_connection(app)
+    try:
+        with conn.begin():
+            conn.execute(text("ALTER TABLE case_event DISABLE TRIGGER case_event_no_truncate"))
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} CASCADE"))
+            conn.execute(text("ALTER TABLE case_event ENABLE TRIGGER case_event_no_truncate"))
+    finally:
+        conn.close()
 
 
 def token_for(app, username):
@@ -162,13 +333,16 @@ def empty_session(empty_app):
 
 @pytest.fixture
 def cli_runner():
-    """Run `minqing` commands against a given app's database: runner(app, args)."""
+    """Run `minqing` commands against a given app's database: runner(app, args). The app's test gets a clone."""
 
     def run(app, args, **kwargs):
         from geo_app.cli import cli
 
         runner = CliRunner()
-        return runner.invoke(cli, args, env={"DATABASE_URL": app.config["DATABASE_URL"]}, catch_exceptions=False,
-                             **kwargs)
+        env = {
+            "DATABASE_URL": app.config["DATABASE_URL"],
+            "DATABASE_OWNER_URL": app.config["DATABASE_OWNER_URL"],
+        }
+        return runner.invoke(cli, args, env=env, catch_exceptions=False, **kwargs)
 
     return run

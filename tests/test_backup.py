@@ -11,6 +11,8 @@ from geo_app.services.backup import connection_params
 from geo_app.services.cases import create_case
 from tests.factories import case_in
 
+pytestmark = pytest.mark.committed_db  # pg_dump, pg_restore and the CLI use connections of their own
+
 TABLES = ("civic_case", "case_event", "case_counter")
 
 

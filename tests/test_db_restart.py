@@ -16,6 +16,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from geo_app import create_app
+from geo_app.db_roles import APP_ROLE
 from geo_app.embedded_pg import Cluster
 from geo_app.extensions import db
 from geo_app.migrate import upgrade
@@ -26,6 +27,8 @@ CLIENTS = 4
 MAX_POSTS_PER_CLIENT = 300
 POST_DEADLINE_S = 90
 REQUEST_TIMEOUT_S = 30
+
+pytestmark = pytest.mark.slow  # a cluster of its own, restarted twice
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +48,7 @@ def live_server(own_cluster):
     """The app with the demo map (no demo cases), served by werkzeug on a loopback port in a thread."""
     from geo_app.services.demo import load_demo
 
-    upgrade(own_cluster.url)
+    upgrade(own_cluster.owner_url, grant_to=APP_ROLE)
     # The anonymous rate limit is not what is under test here.
     app = create_app({"DATABASE_URL": own_cluster.url, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False})
     with app.app_context():

@@ -35,6 +35,17 @@ def running_database_url():
     return app.config["DATABASE_URL"]
 
 
+def owner_database_target():
+    """Return (the schema owner's database URL, the app role to grant to or None), starting the embedded cluster."""
+    from ..db_roles import migration_target
+
+    app = make_app()
+    cluster = embedded_cluster(app)
+    if cluster is not None and not cluster.is_running():
+        cluster.start()
+    return migration_target(app.config["DATABASE_URL"], app.config["DATABASE_OWNER_URL"])
+
+
 def cli_actor():
     """Name the operator in the admin log: cli:<OS user>."""
     try:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from .common import embedded_cluster, friendly_errors, make_app, running_database_url
+from .common import embedded_cluster, friendly_errors, make_app, owner_database_target
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def backup(out, force):
     """
     from ..services.backup import backup_database
 
-    info = backup_database(running_database_url(), out, overwrite=force)
+    info = backup_database(owner_database_target()[0], out, overwrite=force)
     click.echo(f"backed up to {info['path']}: {info['bytes']} bytes, {info['entries']} archive entries "
                f"(PostgreSQL {info['server_major']})")
 
@@ -84,8 +84,8 @@ def restore(in_path, yes):
         click.echo(f"错误 error: restore replaces ALL data in the database with the contents of {in_path}; "
                    "nothing was changed. Run again with --yes to confirm.", err=True)
         sys.exit(1)
-    url = running_database_url()
-    info = restore_database(url, in_path)
+    url, grant_to = owner_database_target()
+    info = restore_database(url, in_path, grant_to=grant_to)
     click.echo(f"restored database {info['database']} from {in_path} "
                f"(a backup of {info['dbname']} made {info['created_at']})")
     note = _schema_note(url)

@@ -214,22 +214,73 @@ def archive_info(path, *, env=None, pg_restore=None):
             "server_version": header.get("Dumped from database version"), "entries": entries}
 
 
-def restore_database(url, in_path):
+EXTENSION_TABLES_SQL = """
+    SELECT c.relname FROM pg_class c JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid
+    WHERE d.deptype = 'e' AND c.relkind = 'r'
+"""
+
+
+def _extension_tables(params):
+    import psycopg2
+
+    conn = psycopg2.connect(**params)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(EXTENSION_TABLES_SQL)
+            return {row[0] for row in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+def _restorable_list(in_path, env, pg_restore, out, params):
+    """Write the archive's table of contents to out without the extensions and their tables' data.
+
+    They belong to the superuser who installed PostGIS, not to the owner who restores.
+    """
+    result = _run([pg_restore, "--list", in_path], env)
+    if result.returncode != 0:
+        raise NotAnArchive(f"{in_path} cannot be read as a pg_dump archive ({_tail(result.stderr, 3)}); "
+                           "nothing was restored.")
+    theirs = _extension_tables(params)
+    kept = []
+    for line in result.stdout.splitlines():
+        if re.search(r"\s(EXTENSION|COMMENT - EXTENSION)\s", line):
+            continue
+        data = re.search(r"\sTABLE DATA \S+ (\S+) ", line)
+        if data and data.group(1) in theirs:
+            continue
+        kept.append(line)
+    Path(out).write_text("\n".join(kept) + "\n")
+
+
+def restore_database(url, in_path, *, grant_to=None):
     """Replace the database's contents with an archive's, all or nothing; return the archive's header.
 
-    pg_restore runs with --clean --if-exists (drop what the archive holds, then recreate it), --no-owner (the
-    connecting role owns what it creates) and --single-transaction (a failure leaves the database as it was).
+    Connect as the schema owner. pg_restore runs with --clean --if-exists (drop what the archive holds, then
+    recreate it), --no-owner (the owner owns what it creates), --no-privileges (the archive's grants may name
+    roles of another server) and --single-transaction (a failure leaves the database as it was). PostGIS is
+    left alone: it belongs to the superuser who installed it. Then the app role (grant_to) gets its grants.
     """
+    import tempfile
+
     check_archive(in_path)
     params = connection_params(url)
     major = server_major(params)
     pg_restore = find_client("pg_restore", major)
     env = client_env(params)
     info = archive_info(in_path, env=env, pg_restore=pg_restore)
-    result = _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-                   "--no-password", f"--dbname={_conninfo_dbname(params['dbname'])}", in_path], env)
+    with tempfile.TemporaryDirectory(prefix="minqing-restore-") as tmp:
+        listing = Path(tmp) / "toc.list"
+        _restorable_list(in_path, env, pg_restore, listing, params)
+        result = _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
+                       "--exit-on-error", "--no-password", f"--use-list={listing}",
+                       f"--dbname={_conninfo_dbname(params['dbname'])}", in_path], env)
     if result.returncode != 0:
         raise BackupError(f"pg_restore failed; the database was left as it was:\n{_tail(result.stderr)}")
     logger.info("restored database %s from %s", params["dbname"], in_path)
+    if grant_to:
+        from ..db_roles import apply_grants
+
+        apply_grants(url, grant_to)
     info.update({"path": str(in_path), "database": params["dbname"]})
     return info

@@ -168,6 +168,7 @@ def test_stale_version_is_409_and_changes_nothing(client):
     assert now["status"] == "accepted" and now["version"] == accepted["version"]
 
 
+@pytest.mark.committed_db  # two threads, two connections
 def test_two_cadres_dispatching_at_once_exactly_one_wins(app):
     cadre, admin = client_as(app, "cadre"), client_as(app, "admin")
     case = post_case(cadre, **gap_point())

@@ -8,17 +8,18 @@ from sqlalchemy import text
 from geo_app.services.cases import CasePolicy, create_case
 from geo_app.services.kpis import stats, stats_csv
 from geo_app.services.workflow import transition
+from tests.conftest import truncate_as_owner
 from tests.factories import case_in, change, gap_point, point_in_building
+
+pytestmark = pytest.mark.committed_db  # the owner empties the case tables on a connection of its own
 
 T0 = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 POLICY = CasePolicy()  # normal urgency: respond within 24 h, resolve within 168 h
 
 
 @pytest.fixture
-def kpi_session(session):
-    session.execute(text("SET LOCAL session_replication_role = replica"))  # lift the audit trigger for set-up only
-    session.execute(text("TRUNCATE civic_case, case_event, points_entry, points_account CASCADE"))
-    session.execute(text("SET LOCAL session_replication_role = DEFAULT"))
+def kpi_session(app, session):
+    truncate_as_owner(app, "civic_case", "case_event", "points_entry", "points_account")
     return session
 
 
