@@ -4,9 +4,10 @@ from flask import current_app, jsonify, request
 
 from ..errors import ValidationError
 from ..extensions import db
-from ..geo.validate import parse_bbox, parse_int
+from ..schemas import PublicHeatQuery
 from ..services.public_heat import ALLOWED_PARAMETERS, PublicHeatPolicy, parse_month, public_heat_cells
 from .blueprint import bp
+from .params import args_as
 
 
 @bp.record_once
@@ -30,10 +31,10 @@ def public_heat():
                                   "(the public heatmap offers fixed slices only)", field=name[:40],
                                   details={"allowed": sorted(ALLOWED_PARAMETERS)})
     policy = PublicHeatPolicy.from_config(current_app.config)
-    zoom = parse_int(request.args.get("zoom"), "zoom", default=policy.max_zoom, minimum=1, maximum=20)
     if not request.args.get("bbox"):
         raise ValidationError(f"公众热力图需要 bbox=minlon,minlat,maxlon,maxlat（地图视图的范围）。{allowed_text()}。",
                               field="bbox")
-    bbox = parse_bbox(request.args["bbox"])
-    month = parse_month(request.args["month"]) if request.args.get("month") else None
-    return jsonify(public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=bbox))
+    query = args_as(PublicHeatQuery)
+    month = parse_month(query.month) if query.month else None
+    zoom = query.zoom if query.zoom is not None else policy.max_zoom
+    return jsonify(public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=query.bbox))

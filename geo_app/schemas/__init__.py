@@ -11,6 +11,7 @@ from .cases import (
     CaseIn,
     CasesQuery,
     HeatQuery,
+    PublicHeatQuery,
     StatsQuery,
     TransitionIn,
 )
@@ -18,7 +19,7 @@ from .open311 import ServiceRequestIn, ServiceRequestsQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
-    "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "HeatQuery",
+    "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "HeatQuery", "PublicHeatQuery",
     "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
     "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery",
 ]

@@ -205,6 +205,14 @@ class HeatQuery(CaseFilterQuery):
     zoom: Annotated[int, Field(ge=1, le=MAX_ZOOM)] = 16
 
 
+class PublicHeatQuery(Query):
+    """What the public may ask of the heatmap: a view (bbox, zoom) and, optionally, one month."""
+
+    bbox: BBox
+    zoom: Annotated[int, Field(ge=1, le=MAX_ZOOM)] | None = None
+    month: Annotated[str, Field(max_length=20, description="YYYY-MM; without it, the last 12 whole months")] | None = None
+
+
 class StatsQuery(CaseFilterQuery):
     by: Literal[tuple(GROUPINGS)] = "channel"
     format: Literal["json", "csv"] = "json"
