@@ -9,7 +9,14 @@ from ..geo.validate import parse_int
 from ..services import case_store, kpis
 from ..services import cases as case_service
 from ..services import heat as heat_service
-from ..services.access import case_scope, check_case_action, check_case_visible, require_role
+from ..services.access import (
+    STAFF_ROLES,
+    check_case_action,
+    check_case_visible,
+    require_role,
+    require_staff,
+    scope_for,
+)
 from ..services.catalog import vocabulary_list
 from ..services.workflow import ACTION_LABELS, transition
 from . import schemas
@@ -38,23 +45,30 @@ def create_case():
     status = 201 if created else 200
     if not viewer.is_staff:
         return jsonify(case_service.public_receipt(case)), status
+    try:  # staff reporting a point outside their scope get what the public gets
+        check_case_visible(viewer, case_store.get_case_row(db.session, case["code"]))
+    except AppError:
+        return jsonify(case_service.public_receipt(case)), status
     if not viewer.sees_private:
-        try:
-            check_case_visible(viewer, case_store.get_case_row(db.session, case["code"]))
-        except AppError:
-            return jsonify(case_service.public_receipt(case)), status
         return jsonify(case_store.get_case(db.session, case["code"], include_private=False)), status
     case["possible_duplicates"] = case_service.possible_duplicates(db.session, case["code"], _policy())
     return jsonify(case), status
 
 
+def _within_scope(viewer, filters, roles=STAFF_ROLES):
+    """Return case filters narrowed to the viewer's scope; a ?community= that is not theirs is refused (403)."""
+    scope = scope_for(db.session, viewer, filters.pop("community", None), roles=roles)
+    return filters | scope.case_filters()
+
+
 @bp.get("/cases")
 def list_cases():
-    scope = case_scope(current_viewer())
+    viewer = current_viewer()
+    require_staff(viewer)
     schemas.validate(schemas.CasesQuery, request.args.to_dict())
     limit = parse_int(request.args.get("limit"), "limit", default=100, minimum=1, maximum=1000)
     offset = parse_int(request.args.get("offset"), "offset", default=0)
-    filters = case_filters(request.args) | scope
+    filters = _within_scope(viewer, case_filters(request.args))
     if request.args.get("overdue") in ("1", "true"):
         filters["overdue"] = True
     return jsonify(case_service.list_cases(db.session, filters, limit=limit, offset=offset))
@@ -91,7 +105,7 @@ def heat():
     zoom = parse_int(request.args.get("zoom"), "zoom", default=16, minimum=1, maximum=20)
     filters = case_filters(request.args)
     if viewer.is_staff:
-        filters |= case_scope(viewer)
+        filters = _within_scope(viewer, filters)
         min_count = 1
     else:
         # The public heat must not single out a case: coarse cells, whole days, no per-person or status slices.
@@ -111,7 +125,8 @@ def stats():
     viewer = current_viewer()
     require_role(viewer, "admin", "cadre")
     schemas.validate(schemas.StatsQuery, request.args.to_dict())
-    result = kpis.stats(db.session, request.args.get("by", "channel"), case_filters(request.args) | case_scope(viewer))
+    result = kpis.stats(db.session, request.args.get("by", "channel"),
+                        _within_scope(viewer, case_filters(request.args), roles=("admin", "cadre")))
     if request.args.get("format") == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})

@@ -8,7 +8,7 @@ from ..geo.coords import to_wgs84
 from ..geo.validate import parse_bbox, parse_choice, parse_crs, parse_int, parse_point
 from ..models import ROLES, SITE_KINDS, UNIT_KINDS
 from ..services import lookup as lookup_service
-from ..services.access import require_staff
+from ..services.access import check_point_community, scope_for
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
 from ..services.units import units_geojson
@@ -25,22 +25,25 @@ def point_from_args(args):
 
 @bp.get("/lookup")
 def lookup():
-    require_staff(current_viewer())
+    viewer = current_viewer()
+    scope = scope_for(db.session, viewer)
     schemas.validate(schemas.PointQuery, request.args.to_dict())
     lon, lat = point_from_args(request.args)
-    return jsonify(lookup_service.lookup(db.session, lon, lat))
+    found = lookup_service.lookup(db.session, lon, lat)
+    check_point_community(db.session, viewer, scope, found["community"])
+    return jsonify(found)
 
 
 @bp.get("/units")
 def units():
-    require_staff(current_viewer())
+    scope = scope_for(db.session, current_viewer(), request.args.get("community"))
     schemas.validate(schemas.UnitsQuery, request.args.to_dict())
     kind = parse_choice(request.args.get("kind"), "kind", UNIT_KINDS)
     bbox = parse_bbox(request.args["bbox"]) if request.args.get("bbox") else None
     limit = parse_int(request.args.get("limit"), "limit", default=current_app.config["PAGE_LIMIT_DEFAULT"],
                       minimum=1, maximum=current_app.config["PAGE_LIMIT_MAX"])
     offset = parse_int(request.args.get("offset"), "offset", default=0)
-    collection = units_geojson(db.session, kind=kind, bbox=bbox, community_code=request.args.get("community"),
+    collection = units_geojson(db.session, kind=kind, bbox=bbox, community_id=scope.community_id,
                                limit=limit, offset=offset)
     return current_app.response_class(
         response=current_app.json.dumps(collection), mimetype="application/geo+json"
@@ -49,10 +52,10 @@ def units():
 
 @bp.get("/people")
 def people():
-    require_staff(current_viewer())
+    scope = scope_for(db.session, current_viewer(), request.args.get("community"))
     schemas.validate(schemas.PeopleQuery, request.args.to_dict())
     role = parse_choice(request.args.get("role"), "role", ROLES)
-    rows = list_people(db.session, community_code=request.args.get("community"), role=role)
+    rows = list_people(db.session, community_id=scope.community_id, role=role)
     return jsonify({"count": len(rows), "people": rows})
 
 

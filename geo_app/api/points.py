@@ -5,19 +5,15 @@ from flask import jsonify
 from ..auth import current_viewer
 from ..extensions import db
 from ..services import points as points_service
-from ..services.access import check_community, require_role
-from ..services.importing import community_id
+from ..services.access import scope_for
 from . import schemas
 from .blueprint import bp
 from .params import json_body
 
 
 def _community(code):
-    viewer = current_viewer()
-    require_role(viewer, "admin", "cadre")
-    cid = community_id(db.session, code)
-    check_community(viewer, cid)
-    return cid
+    """Return the id of the community in the path, refusing one outside the viewer's scope (403, naming it)."""
+    return scope_for(db.session, current_viewer(), code, roles=("admin", "cadre")).community_id
 
 
 @bp.get("/points/<community>/<household>")

@@ -10,7 +10,7 @@ from ..auth import current_viewer
 from ..errors import AppError, ForbiddenError
 from ..extensions import db
 from ..services import open311
-from ..services.access import case_scope, check_case_visible
+from ..services.access import check_case_visible, scope_for
 from ..services.case_store import get_case_row
 from ..services.cases import CasePolicy
 from . import shaping
@@ -76,19 +76,16 @@ def _trusted():
     return open311.trusted_client(db.session, policy, request.args.get("api_key")) is not None
 
 
-def _scope():
-    """Staff see what their role allows: a chief their own cases, a cadre their community."""
-    viewer = current_viewer()
-    return case_scope(viewer) if viewer.is_staff else {}
-
-
 @bp.get("/requests.<fmt>")
 def list_requests(fmt):
     fmt = shaping.parse_format(fmt)
     filters = open311.parse_request_query(request.args)
+    viewer = current_viewer()
+    open311.check_jurisdiction(db.session, filters.get("community"))
+    if viewer.is_staff:
+        # Staff read their own scope (a chief their cases, a cadre their community); another jurisdiction is a 403.
+        filters |= scope_for(db.session, viewer, filters.get("community")).case_filters()
     trusted = _trusted()
-    if trusted:
-        filters |= _scope()
     return _respond(fmt, "service_requests", open311.find_requests(db.session, filters, trusted=trusted))
 
 

@@ -5,7 +5,7 @@ import logging
 import re
 import secrets
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import ConflictError, NotFoundError, ValidationError
@@ -48,7 +48,7 @@ def add_user(session, username, role, password, *, community_code=None, person_i
         found = session.execute(text("SELECT community_id FROM person WHERE id = :id"), {"id": person_id}).scalar()
         if found is None or found != cid:
             raise ValidationError(f"no person {person_id} in community {community_code}", field="person")
-    if session.query(User).filter_by(username=username).first():
+    if session.scalars(select(User).where(User.username == username)).first():
         raise ConflictError(f"username {username!r} is taken", code="username_taken")
     user = User(username=username, role=role, password_hash=generate_password_hash(password), community_id=cid,
                 person_id=person_id if role == "chief" else None)
@@ -61,7 +61,7 @@ def add_user(session, username, role, password, *, community_code=None, person_i
 
 def authenticate(session, username, password):
     """Return the active user with these credentials, or None."""
-    user = session.query(User).filter_by(username=username).first()
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None or not user.active or not check_password_hash(user.password_hash, password or ""):
         return None
     return user
@@ -69,7 +69,7 @@ def authenticate(session, username, password):
 
 def issue_token(session, username, actor="cli"):
     """Create (or replace) a user's API token and return it; only its hash is stored."""
-    user = session.query(User).filter_by(username=username).first()
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise NotFoundError(f"no user {username!r}")
     token = secrets.token_urlsafe(32)
@@ -83,12 +83,12 @@ def user_for_token(session, token):
     """Return the active user holding an API token, or None."""
     if not token:
         return None
-    user = session.query(User).filter_by(token_hash=hash_token(token)).first()
+    user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
     return user if user is not None and user.active else None
 
 
 def set_active(session, username, active, actor="cli"):
-    user = session.query(User).filter_by(username=username).first()
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise NotFoundError(f"no user {username!r}")
     user.active = active

@@ -11,8 +11,6 @@ from .privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
-KIND_RANK_SQL = "CASE u.kind WHEN 'building' THEN 0 WHEN 'shop' THEN 1 WHEN 'lane' THEN 2 WHEN 'street' THEN 3 ELSE 4 END"
-
 PEOPLE_FOR_UNITS = text(
     """
     SELECT r.unit_id, p.id, p.name, p.phone, p.organisation, p.party_member, r.role
@@ -41,19 +39,23 @@ def people_for_units(session, unit_ids, today=None):
     return people
 
 
-# The whole lookup in one round trip: the community, one covering unit per kind, and its people.
+# Hand-written on purpose: the whole lookup in one round trip (the community, one covering unit per kind,
+# and its people), shaped for the GiST indexes; `make bench` measures it against an equivalent raw statement
+# under pgbench (bench/lookup_bench.py). A unit's rank is the order a chain is walked (models.UNIT_KIND_RANK), most specific first.
 # On an edge shared by two units of a kind, the smaller (then the lower id) wins, so the answer is deterministic.
 LOOKUP = text(
-    f"""
+    """
     WITH community_hit AS (
         SELECT id, code, name FROM community
         WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
         ORDER BY ST_Area(boundary), id LIMIT 1
     ), covering AS (
-        SELECT DISTINCT ON ({KIND_RANK_SQL}) u.id, u.kind, u.code, u.name, u.address, {KIND_RANK_SQL} AS rank
+        SELECT DISTINCT ON (k.rank) u.id, u.kind, u.code, u.name, u.address, k.rank
         FROM unit u JOIN community_hit ch ON u.community_id = ch.id
+        CROSS JOIN LATERAL (SELECT CASE u.kind WHEN 'building' THEN 0 WHEN 'shop' THEN 1 WHEN 'lane' THEN 2
+                                               WHEN 'street' THEN 3 ELSE 4 END AS rank) AS k
         WHERE ST_Covers(u.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        ORDER BY {KIND_RANK_SQL}, ST_Area(u.geom), u.id
+        ORDER BY k.rank, ST_Area(u.geom), u.id
     )
     SELECT ch.id AS community_id, ch.code AS community_code, ch.name AS community_name,
            cv.id AS unit_id, cv.kind, cv.code, cv.name, cv.address, cv.rank,

@@ -80,7 +80,7 @@ def test_the_stats_page_loads_echarts_from_the_vendor_folder(client):
 
 
 def test_the_case_page_offers_only_a_chiefs_actions_to_a_chief(client, chief_client):
-    code = a_case_code(client)
+    code = a_case_code(chief_client)  # a case of the chief's own: the only ones their case page opens
     cadre_rules = page_config(page_html(client, f"/cases/{code}"))["workflow"]
     chief_rules = page_config(page_html(chief_client, f"/cases/{code}"))["workflow"]
     assert {"dispatch", "visit", "mark_duplicate"} <= set(cadre_rules["sources"])
