@@ -105,7 +105,14 @@ def _rollup_part(filters, m0, m1, level, span):
 
 
 def heat_select(parts, min_count):
-    """Return the select() adding up per-cell counts of every part (rollup months and raw days) by cell."""
+    """Return the select() adding up per-cell counts of every part (rollup months and raw days) by cell.
+
+    Hand-shaped rather than one filtered GROUP BY over the cases: a window is split into whole months,
+    read from the small rollup tables, and its ragged ends, counted from civic_case; the parts are
+    summed as `SELECT gy, gx, sum(n) FROM (part UNION ALL part …) GROUP BY gy, gx`. Every part names the
+    same cells (heat_level's clat/clon, the triggers' floor(ST_Y / clat)), so the sums equal raw counts
+    (tests/services/test_heat.py, tests/bench/test_agreement.py); `make bench` times it.
+    """
     counted = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("parts")
     total = func.sum(counted.c.n)
     return (select(counted.c.gy, counted.c.gx, total.cast(Integer).label("n"))
