@@ -129,6 +129,7 @@ def scope_for(session, viewer, community=None, *, roles=STAFF_ROLES):
 def community_refused(session, viewer, community):
     """Return the 403 for staff asking for a community that is not theirs; it names both communities."""
     own = session.execute(select(Community.code).where(Community.id == viewer.community_id)).scalar()
+    community = str(community)[:64]
     return ForbiddenError(f"社区 {community} 不在你的管辖范围内，你只能查看本社区（{own}）的数据 "
                           f"(community {community!r} is not yours; you are staff of {own!r})",
                           field="community", code="community_forbidden")

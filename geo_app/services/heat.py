@@ -23,6 +23,10 @@ METRES_PER_DEGREE_LAT = 111_320.0
 HEAT_LEVELS = HeatLevel.__table__
 ROLLUP = CaseHeatMonth.__table__
 ROLLUP_TOTAL = CaseHeatMonthTotal.__table__
+# The cell a case's point falls in, as heat_level and the rollup triggers define it; the cell sizes are
+# bound once per statement (:clat, :clon), so a grouping repeats exactly the expression it selects.
+CELL_Y = func.floor(func.ST_Y(CASES.c.geom) / bindparam("clat", type_=Float)).cast(Integer)
+CELL_X = func.floor(func.ST_X(CASES.c.geom) / bindparam("clon", type_=Float)).cast(Integer)
 ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to", "bbox"}
 
 
@@ -64,27 +68,16 @@ def _cell_range(bbox, level):
     return (int(minlat // level.clat), int(maxlat // level.clat), int(minlon // level.clon), int(maxlon // level.clon))
 
 
-def _case_cell(level):
-    """Return the (gy, gx) expressions of the cell a case's point falls in, as heat_level and the rollups define it.
-
-    The cell sizes are bound once (one parameter each) so that the grouping repeats the selected expression.
-    """
-    clat, clon = bindparam("clat", level.clat, type_=Float), bindparam("clon", level.clon, type_=Float)
-    return (func.floor(func.ST_Y(CASES.c.geom) / clat).cast(Integer),
-            func.floor(func.ST_X(CASES.c.geom) / clon).cast(Integer))
-
-
 def _raw_part(filters, start, end, level, span):
     """Select the cases of [start, end) per cell, with the common filters."""
     window = {k: v for k, v in filters.items() if k != "bbox"} | {"from": start, "to": end}
-    gy, gx = _case_cell(level)
-    part = select(gy.label("gy"), gx.label("gx"), func.count().label("n")).where(*case_conditions(window))
+    part = select(CELL_Y.label("gy"), CELL_X.label("gx"), func.count().label("n")).where(*case_conditions(window))
     if span:
         gy0, gy1, gx0, gx1 = span
         # The envelope of whole cells serves the spatial index; the cell ranges make the edges exact.
         part = part.where(CASES.c.geom.intersects(envelope(_expanded_bbox(span, level))),
-                          gy.between(gy0, gy1), gx.between(gx0, gx1))
-    return part.group_by(gy, gx)
+                          CELL_Y.between(gy0, gy1), CELL_X.between(gx0, gx1))
+    return part.group_by(CELL_Y, CELL_X)
 
 
 def _rollup_part(filters, m0, m1, level, span):
@@ -134,8 +127,8 @@ def heat_cells(session, filters, zoom=16, min_count=1):
     else:
         raw_ranges = [(filters.get("from"), filters.get("to"))]
     parts += [_raw_part(filters, start, end, level, span) for start, end in raw_ranges]
-    cells = [[round((gy + 0.5) * level.clat, 6), round((gx + 0.5) * level.clon, 6), n]
-             for gy, gx, n in session.execute(heat_select(parts, min_count))]
+    rows = session.execute(heat_select(parts, min_count), {"clat": level.clat, "clon": level.clon})
+    cells = [[round((gy + 0.5) * level.clat, 6), round((gx + 0.5) * level.clon, 6), n] for gy, gx, n in rows]
     return {"cell_m": level.cell_m, "cells": cells}
 
 
