@@ -208,6 +208,17 @@ class MapParts:
     script: Markup
 
 
+def feature_tooltip(collection: dict, **options: object) -> folium.GeoJsonTooltip | None:
+    """Return the tooltip of a layer showing each feature's `tooltip` property; None for an empty layer.
+
+    folium refuses a tooltip whose fields it cannot find on a first feature, so a community that has no
+    unit of a kind yet gets that layer without one.
+    """
+    if not collection.get("features"):
+        return None
+    return folium.GeoJsonTooltip(fields=["tooltip"], labels=False, class_name="mq-tooltip", **options)
+
+
 def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_URL) -> MapParts:
     """Render a map into its header (CSS/JS links), its div and its script, every asset local."""
     assets.localize(fmap, vendor_base_url)

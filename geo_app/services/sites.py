@@ -6,17 +6,19 @@ import logging
 from datetime import date
 
 import shapely
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from ..errors import ImportRefused
-from ..models import SITE_KIND_LABELS, SITE_KINDS
+from ..models import SITE_KIND_LABELS, SITE_KINDS, Site
 from .importing import community_id, read_features
+from .queries import community_id_of
 
 logger = logging.getLogger(__name__)
 
 SITE_FIELDS = ("name", "kind", "story", "opening_hours", "address", "contact")
 # KNN candidates fetched by the index (planar degrees) before re-ranking by true metres.
 NEAREST_OVERFETCH = 4
+SITES = Site.__table__
 
 
 def import_sites(session, path, community_code, crs=None):
@@ -121,10 +123,12 @@ def _activities(session, site_ids):
 
 def list_sites(session, community_code=None, kind=None):
     """Return every site as a GeoJSON FeatureCollection, with its activities."""
-    sql = ("SELECT s.*, ST_AsGeoJSON(s.geom, 7) AS geojson FROM site s JOIN community c ON c.id = s.community_id "
-           "WHERE (CAST(:community AS text) IS NULL OR c.code = :community) "
-           "AND (CAST(:kind AS text) IS NULL OR s.kind = :kind) ORDER BY s.id")
-    rows = session.execute(text(sql), {"community": community_code, "kind": kind}).all()
+    query = select(*(c for c in SITES.c if c.name != "geom"), func.ST_AsGeoJSON(SITES.c.geom, 7).label("geojson"))
+    if community_code:
+        query = query.where(SITES.c.community_id == community_id_of(community_code))
+    if kind:
+        query = query.where(SITES.c.kind == kind)
+    rows = session.execute(query.order_by(SITES.c.id)).all()
     activities = _activities(session, [r.id for r in rows])
     return {
         "type": "FeatureCollection",
