@@ -31,7 +31,7 @@ ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", 
 def _level(session, zoom):
     row = session.execute(select(HEAT_LEVELS).where(HEAT_LEVELS.c.zoom == zoom)).first()
     if row is None:
-        raise ValidationError(f"zoom must be between 1 and 20, got {zoom}", field="zoom")
+        raise ValidationError(f"缩放级别须在 1 到 20 之间 (zoom must be between 1 and 20, got {zoom})", field="zoom")
     return row
 
 
