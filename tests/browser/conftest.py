@@ -23,6 +23,7 @@ from werkzeug.serving import make_server
 
 from geo_app import create_app
 from geo_app.extensions import db
+from geo_app.services.demo import DEMO_ACCOUNTS
 from tests.browser.png import colour_stats
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,7 +159,7 @@ def hostile_case(live_server, cadre_token):
     return body
 
 
-CADRE_LOGIN = ("cadre", "mingzhu-shequganbu")  # a demo account (geo_app.services.demo.DEMO_ACCOUNTS)
+CADRE_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "cadre")  # (username, password)
 
 
 def log_in(browser, live_server, account, landing):

@@ -2,12 +2,13 @@
 
 import pytest
 
+from geo_app.services.demo import DEMO_ACCOUNTS
 from tests.browser.conftest import log_in
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
 
-CHIEF_LOGIN = ("chief", "mingzhu-chief")  # the demo 楼栋长 of BD01 (geo_app.services.demo.DEMO_ACCOUNTS)
+CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the demo 楼栋长 of BD01
 
 
 @pytest.fixture(scope="module")
