@@ -346,3 +346,15 @@ def cli_runner():
         return runner.invoke(cli, args, env=env, catch_exceptions=False, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def community_b(app):
+    """A second community (qiaodong) in the demo copy, with its own units, people, cases and accounts
+    (qd_cadre, qd_chief): see tests/factories.build_second_community."""
+    from tests.factories import build_second_community
+
+    with app.app_context():
+        built = build_second_community(db.session)
+        db.session.commit()
+    return built

@@ -9,7 +9,15 @@ from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, v
 from ..services import case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
-from ..services.access import case_scope, check_case_action, check_case_visible, may_see_case, require_role
+from ..services.access import (
+    STAFF_ROLES,
+    check_case_action,
+    check_case_visible,
+    may_see_case,
+    require_role,
+    require_staff,
+    scope_for,
+)
 from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
@@ -44,6 +52,7 @@ def create_case():
         request_hash=idempotency.body_hash(body) if key else None)
     db.session.commit()
     status = 201 if created else 200
+    # Staff reporting a point outside their scope get what the public gets.
     if not viewer.is_staff or not may_see_case(viewer, case_store.get_case_row(db.session, case["code"])):
         return jsonify(case_service.public_receipt(case)), status
     answer = _case_for(viewer, case["code"])
@@ -52,12 +61,18 @@ def create_case():
     return jsonify(answer), status
 
 
+def _within_scope(viewer, filters, roles=STAFF_ROLES):
+    """Return case filters narrowed to the viewer's scope; a ?community= that is not theirs is refused (403)."""
+    scope = scope_for(db.session, viewer, filters.pop("community", None), roles=roles)
+    return filters | scope.case_filters()
+
+
 @bp.get("/cases")
 def list_cases():
     viewer = current_viewer()
-    scope = case_scope(viewer)
+    require_staff(viewer)
     query = args_as(CasesQuery)
-    return jsonify(case_service.list_cases(db.session, query.filters() | scope, limit=query.limit,
+    return jsonify(case_service.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
                                            offset=query.offset, viewer=viewer))
 
 
@@ -89,7 +104,7 @@ def heat():
     if not viewer.is_staff:
         return public_heat()
     query = args_as(HeatQuery)
-    filters = query.filters() | case_scope(viewer)
+    filters = _within_scope(viewer, query.filters())
     return jsonify(heat_service.heat_cells(db.session, filters, zoom=query.zoom, min_count=1))
 
 
@@ -98,7 +113,7 @@ def stats():
     viewer = current_viewer()
     require_role(viewer, "admin", "cadre")
     query = args_as(StatsQuery)
-    result = kpis.stats(db.session, query.by, query.filters() | case_scope(viewer))
+    result = kpis.stats(db.session, query.by, _within_scope(viewer, query.filters(), roles=("admin", "cadre")))
     if query.format == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})

@@ -6,7 +6,7 @@ from ..auth import current_viewer
 from ..extensions import db
 from ..schemas import NearestQuery, PeopleQuery, PointQuery, SitesQuery, UnitsQuery
 from ..services import lookup as lookup_service
-from ..services.access import require_staff
+from ..services.access import check_point_community, require_staff, scope_for
 from ..services.display import Display
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
@@ -21,24 +21,31 @@ def _geojson(collection):
 
 @bp.get("/lookup")
 def lookup():
-    require_staff(current_viewer())
+    viewer = current_viewer()
+    scope = scope_for(db.session, viewer)
     point = args_as(PointQuery)
-    return jsonify(lookup_service.lookup(db.session, point.lon, point.lat))
+    found = lookup_service.lookup(db.session, point.lon, point.lat)
+    check_point_community(db.session, viewer, scope, found["community"])
+    return jsonify(found)
 
 
 @bp.get("/units")
 def units():
-    require_staff(current_viewer())
+    viewer = current_viewer()
+    require_staff(viewer)
     query = args_as(UnitsQuery)
-    return _geojson(units_geojson(db.session, kind=query.kind, bbox=query.bbox, community_code=query.community,
+    scope = scope_for(db.session, viewer, query.community)
+    return _geojson(units_geojson(db.session, kind=query.kind, bbox=query.bbox, community_id=scope.community_id,
                                   limit=query.limit, offset=query.offset))
 
 
 @bp.get("/people")
 def people():
-    require_staff(current_viewer())
+    viewer = current_viewer()
+    require_staff(viewer)
     query = args_as(PeopleQuery)
-    rows = list_people(db.session, community_code=query.community, role=query.role)
+    rows = list_people(db.session, community_id=scope_for(db.session, viewer, query.community).community_id,
+                       role=query.role)
     return jsonify({"count": len(rows), "people": rows})
 
 

@@ -6,18 +6,14 @@ from ..auth import current_viewer
 from ..extensions import db
 from ..schemas import EarnIn, Household, PointsIn, validate_value
 from ..services import points as points_service
-from ..services.access import check_community, require_role
-from ..services.importing import community_id
+from ..services.access import scope_for
 from .blueprint import bp
 from .params import body_as
 
 
 def _community(code):
-    viewer = current_viewer()
-    require_role(viewer, "admin", "cadre")
-    cid = community_id(db.session, code)
-    check_community(viewer, cid)
-    return cid
+    """Return the id of the community in the path, refusing one outside the viewer's scope (403, naming it)."""
+    return scope_for(db.session, current_viewer(), code, roles=("admin", "cadre")).community_id
 
 
 def _household(household):

@@ -219,6 +219,17 @@ class MapParts:
     names: dict | None = None
 
 
+def feature_tooltip(collection: dict, **options: object) -> folium.GeoJsonTooltip | None:
+    """Return the tooltip of a layer showing each feature's `tooltip` property; None for an empty layer.
+
+    folium refuses a tooltip whose fields it cannot find on a first feature, so a community that has no
+    unit of a kind yet gets that layer without one.
+    """
+    if not collection.get("features"):
+        return None
+    return folium.GeoJsonTooltip(fields=["tooltip"], labels=False, class_name="mq-tooltip", **options)
+
+
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 

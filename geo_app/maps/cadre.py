@@ -18,6 +18,7 @@ from .base import (
     add_boundary,
     collection_bounds,
     display_collection,
+    feature_tooltip,
     new_map,
     safe_html,
     safe_join,
@@ -93,7 +94,7 @@ def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = No
             name=f"{UNIT_KIND_LABELS[kind]}（{len(collection['features'])}）",
             style_function=lambda _feature, style=style: style,
             highlight_function=lambda _feature: HIGHLIGHT,
-            tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, class_name="mq-tooltip"),
+            tooltip=feature_tooltip(collection, sticky=True),
             zoom_on_click=False,
         )
         layer.add_to(fmap)

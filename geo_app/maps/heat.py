@@ -13,6 +13,7 @@ from .base import (
     collection_bounds,
     display_collection,
     display_geometry,
+    feature_tooltip,
     new_map,
     safe_html,
 )
@@ -42,7 +43,7 @@ def build_heat_map(streets: dict, basemap: Basemap, *, boundary: dict | None = N
     add_boundary(fmap, boundary, basemap)
     streets_layer = folium.GeoJson(
         context, name="街道", style_function=lambda _f: STREET_STYLE, zoom_on_click=False,
-        tooltip=folium.GeoJsonTooltip(fields=["tooltip"], labels=False, sticky=True, class_name="mq-tooltip"),
+        tooltip=feature_tooltip(context, sticky=True),
     )
     streets_layer.add_to(fmap)
     heat = add_heat_layer(fmap, name="民情热力", show=True, control=False)

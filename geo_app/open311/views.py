@@ -11,7 +11,7 @@ from ..errors import AppError, ForbiddenError
 from ..extensions import db
 from ..schemas import ServiceRequestIn, ServiceRequestsQuery, validate
 from ..services import open311
-from ..services.access import case_scope, check_case_visible
+from ..services.access import check_case_visible, scope_for
 from ..services.case_store import get_case_row
 from ..services.cases import CasePolicy
 from . import shaping
@@ -77,19 +77,16 @@ def _trusted():
     return open311.trusted_client(db.session, policy, request.args.get("api_key")) is not None
 
 
-def _scope():
-    """Staff see what their role allows: a chief their own cases, a cadre their community."""
-    viewer = current_viewer()
-    return case_scope(viewer) if viewer.is_staff else {}
-
-
 @bp.get("/requests.<fmt>")
 def list_requests(fmt):
     fmt = shaping.parse_format(fmt)
     filters = validate(ServiceRequestsQuery, request.args.to_dict()).filters()
+    viewer = current_viewer()
+    open311.check_jurisdiction(db.session, filters.get("community"))
+    if viewer.is_staff:
+        # Staff read their own scope (a chief their cases, a cadre their community); another jurisdiction is a 403.
+        filters |= scope_for(db.session, viewer, filters.get("community")).case_filters()
     trusted = _trusted()
-    if trusted:
-        filters |= _scope()
     return _respond(fmt, "service_requests", open311.find_requests(db.session, filters, trusted=trusted))
 
 

@@ -8,7 +8,7 @@ import logging
 import re
 import secrets
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import USER_ROLES, User
@@ -50,7 +50,7 @@ def add_user(session, username, role, password, *, community_code=None, person_i
         found = session.execute(text("SELECT community_id FROM person WHERE id = :id"), {"id": person_id}).scalar()
         if found is None or found != cid:
             raise ValidationError(f"no person {person_id} in community {community_code}", field="person")
-    if session.query(User).filter_by(username=username).first():
+    if session.scalars(select(User).where(User.username == username)).first():
         raise ConflictError(f"username {username!r} is taken", code="username_taken")
     user = User(username=username, role=role, password_hash=hash_password(password), community_id=cid,
                 person_id=person_id if role == "chief" else None)
@@ -74,7 +74,7 @@ def set_password(session, username, password, actor="cli"):
 
 
 def _user(session, username):
-    user = session.query(User).filter_by(username=username).first()
+    user = session.scalars(select(User).where(User.username == username)).first()
     if user is None:
         raise NotFoundError(f"没有用户 {username!r} (no user {username!r})")
     return user
@@ -82,9 +82,7 @@ def _user(session, username):
 
 def issue_token(session, username, actor="cli"):
     """Create (or replace) a user's API token and return it; only its hash is stored."""
-    user = session.query(User).filter_by(username=username).first()
-    if user is None:
-        raise NotFoundError(f"no user {username!r}")
+    user = _user(session, username)
     token = secrets.token_urlsafe(32)
     user.token_hash = hash_token(token)
     session.flush()
@@ -96,7 +94,7 @@ def user_for_token(session, token):
     """Return the active user holding an API token, or None."""
     if not token:
         return None
-    user = session.query(User).filter_by(token_hash=hash_token(token)).first()
+    user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
     return user if user is not None and user.active else None
 
 

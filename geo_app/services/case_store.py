@@ -6,13 +6,14 @@ Intake (cases.py) and the workflow (workflow.py) both build on this module and n
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, select, text, update
 
 from ..errors import ConflictError, NotFoundError
-from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS
+from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
 from .access import case_actions
 from .catalog import labelled
 from .privacy import mask_name, mask_phone
+from .queries import CASES, COMMUNITIES
 from .transitions import describe
 
 
@@ -27,16 +28,23 @@ def append_event(session, case_id, community_id, actor, action, from_status, to_
     )
 
 
-CASE_SELECT = """
-    SELECT c.*, ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon, cm.code AS community_code,
-           u.kind AS unit_kind, u.name AS unit_name, p.name AS assignee_name, p.phone AS assignee_phone,
-           d.code AS duplicate_of_code
-    FROM civic_case c
-    JOIN community cm ON cm.id = c.community_id
-    LEFT JOIN unit u ON u.id = c.unit_id
-    LEFT JOIN person p ON p.id = c.assignee_id
-    LEFT JOIN civic_case d ON d.id = c.duplicate_of_id
-"""
+UNITS = Unit.__table__
+PEOPLE = Person.__table__
+DUPLICATES = CASES.alias("d")
+
+# One case row, one shape, wherever a case is read: its columns (the point as lat/lon), its community's
+# code, its unit, its assignee and the case it duplicates. Listings extend it with filters and a page.
+CASE_ROW = (
+    select(*(column for column in CASES.c if column.name != "geom"),
+           func.ST_Y(CASES.c.geom).label("lat"), func.ST_X(CASES.c.geom).label("lon"),
+           COMMUNITIES.c.code.label("community_code"), UNITS.c.kind.label("unit_kind"),
+           UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("assignee_name"),
+           PEOPLE.c.phone.label("assignee_phone"), DUPLICATES.c.code.label("duplicate_of_code"))
+    .select_from(CASES.join(COMMUNITIES, COMMUNITIES.c.id == CASES.c.community_id)
+                 .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id)
+                 .outerjoin(PEOPLE, PEOPLE.c.id == CASES.c.assignee_id)
+                 .outerjoin(DUPLICATES, DUPLICATES.c.id == CASES.c.duplicate_of_id))
+)
 
 
 def serialize_case(row, *, include_private=False, viewer=None, now=None):
@@ -115,12 +123,9 @@ def history(session, case_id):
     ]
 
 
-def get_case_row(session, code, *, for_update=False):
-    """Return the raw row of a case by tracking code, or raise NotFoundError."""
-    sql = CASE_SELECT + " WHERE c.code = :code"
-    if for_update:
-        sql = "SELECT * FROM civic_case WHERE code = :code FOR UPDATE"
-    row = session.execute(text(sql), {"code": code}).first()
+def get_case_row(session, code):
+    """Return a case's row (the CASE_ROW shape) by tracking code, or raise NotFoundError."""
+    row = session.execute(CASE_ROW.where(CASES.c.code == code)).first()
     if row is None:
         raise NotFoundError(f"没有编号为 {code} 的民情 (no case with code {code!r})", code="case_not_found")
     return row
@@ -149,26 +154,24 @@ def version_conflict(sent, current):
     )
 
 
-def bump_version(session, case_id, version, sets, params):
-    """Apply an update only if the version still matches; raise 409 otherwise."""
-    assignments = ", ".join([*sets, "version = version + 1", "updated_at = now()"])
+def bump_version(session, case_id, version, values):
+    """Set column values only if the version still matches, bumping it; raise 409 otherwise."""
     updated = session.execute(
-        text(f"UPDATE civic_case SET {assignments} WHERE id = :case_id AND version = :version RETURNING version"),
-        {**params, "case_id": case_id, "version": version},
+        update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
+        .values(**values, version=CASES.c.version + 1, updated_at=func.now()).returning(CASES.c.version)
     ).scalar()
     if updated is None:
-        current = session.execute(text("SELECT version FROM civic_case WHERE id = :id"), {"id": case_id}).scalar()
+        current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
         raise version_conflict(version, current)
     return updated
 
 
 def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None):
     """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action)."""
-    row = session.execute(text("SELECT id, status, version, community_id FROM civic_case WHERE id = :id"),
-                          {"id": case_id}).one()
+    row = session.execute(select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.community_id)
+                          .where(CASES.c.id == case_id)).one()
     now = now or datetime.now(UTC)
     bump_version(session, case_id, row.version if version is None else version,
-          ["status = 'dispatched'", "assignee_id = :person", "assignee_role = :role", "dispatched_at = :now"],
-          {"person": person_id, "role": role, "now": now})
+                 {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now})
     append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
                  data={"assignee_id": person_id, "role": role})

@@ -4,12 +4,12 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 
 from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
 from ..models import OPEN_STATUSES
 from .case_store import (
-    CASE_SELECT,
+    CASE_ROW,
     append_event,
     dispatch_to,
     get_case,
@@ -19,6 +19,7 @@ from .clock import LOCAL_TZ
 from .idempotency import check_same_body
 from .lookup import lookup
 from .privacy import mask_name
+from .queries import CASES, case_conditions
 
 logger = logging.getLogger(__name__)
 
@@ -130,49 +131,17 @@ def public_receipt(case):
     }
 
 
+def case_page(filters):
+    """Return the select() of the cases matching filters, newest first, each with the total count as `total`."""
+    return (CASE_ROW.add_columns(func.count().over().label("total")).where(*case_conditions(filters))
+            .order_by(CASES.c.received_at.desc(), CASES.c.id.desc()))
+
+
 def list_cases(session, filters, *, limit=100, offset=0, include_private=False, viewer=None):
-    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to)."""
-    where, params = case_filters_sql(filters)
-    sql = CASE_SELECT.replace("SELECT c.*", "SELECT count(*) OVER () AS total, c.*") + \
-        (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.received_at DESC, c.id DESC LIMIT :limit OFFSET :offset"
-    rows = session.execute(text(sql), {**params, "limit": limit, "offset": offset}).all()
+    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to, overdue…)."""
+    rows = session.execute(case_page(filters).limit(limit).offset(offset)).all()
     return {"total": rows[0].total if rows else 0, "limit": limit, "offset": offset,
             "cases": [serialize_case(r, include_private=include_private, viewer=viewer) for r in rows]}
-
-
-def case_filters_sql(filters, alias="c", prefix=""):
-    """Return SQL conditions and parameters for the common case filters.
-
-    prefix names the bind parameters apart, so several filtered parts can share one statement.
-    """
-    where, params = [], {}
-
-    def bind(name, value):
-        params[prefix + name] = value
-        return f":{prefix}{name}"
-
-    for name in ("status", "channel", "category", "urgency"):
-        if filters.get(name):
-            values = filters[name] if isinstance(filters[name], list | tuple) else [filters[name]]
-            where.append(f"{alias}.{name} = ANY({bind(name, list(values))})")
-    if filters.get("assignee") is not None:
-        where.append(f"{alias}.assignee_id = {bind('assignee', filters['assignee'])}")
-    if filters.get("community_id") is not None:
-        where.append(f"{alias}.community_id = {bind('community_id', filters['community_id'])}")
-    if filters.get("community"):
-        where.append(f"{alias}.community_id = (SELECT id FROM community WHERE code = {bind('community', filters['community'])})")
-    if filters.get("from"):
-        where.append(f"{alias}.received_at >= {bind('from_ts', filters['from'])}")
-    if filters.get("to"):
-        where.append(f"{alias}.received_at < {bind('to_ts', filters['to'])}")
-    if filters.get("bbox"):
-        corners = [bind(n, v) for n, v in zip(("minlon", "minlat", "maxlon", "maxlat"), filters["bbox"], strict=True)]
-        where.append(f"{alias}.geom && ST_MakeEnvelope({', '.join(corners)}, 4326)")
-    if filters.get("overdue"):
-        where.append(f"{alias}.status = ANY({bind('open_statuses', list(OPEN_STATUSES))}) "
-                     f"AND (({alias}.accepted_at IS NULL AND now() > {alias}.response_due_at) "
-                     f"OR ({alias}.resolved_at IS NULL AND now() > {alias}.resolve_due_at))")
-    return where, params
 
 
 def possible_duplicates(session, code, policy=None):

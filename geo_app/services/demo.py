@@ -45,7 +45,7 @@ DEMO_ACCOUNTS = (
 
 def create_demo_accounts(session, community_code="mingzhu"):
     """Create the demo's admin, cadre and chief accounts (once); return (username, role, password, note) rows."""
-    from sqlalchemy import text
+    from sqlalchemy import select, text
 
     from ..models import User
     from .accounts import add_user
@@ -59,7 +59,7 @@ def create_demo_accounts(session, community_code="mingzhu"):
                 "WHERE u.code = :b AND r.role = 'building_chief' AND r.until IS NULL ORDER BY r.id LIMIT 1"),
                 {"b": building}).one()
             note = f"{building} 楼栋长 {note}"
-        if not session.query(User).filter_by(username=username).first():
+        if not session.scalars(select(User).where(User.username == username)).first():
             add_user(session, username, role, password, community_code=None if role == "admin" else community_code,
                      person_id=person_id, actor="demo")
         rows.append((username, role, password, note))

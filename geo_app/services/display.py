@@ -11,9 +11,11 @@ import logging
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import Float, Integer, bindparam, case, func, select
 
 from ..errors import AppError
+from ..models import Community, Unit
+from .queries import community_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,8 @@ METRES_PER_DEGREE = 111_320.0
 # Pages are drawn exact to half a pixel up to this zoom (a street at zoom 18 is ~0.6 m a pixel).
 PAGE_ZOOM = 18
 MIN_FEATURE_VERTICES = 64
+UNITS = Unit.__table__
+COMMUNITIES = Community.__table__
 
 
 class TooDetailed(AppError):
@@ -63,33 +67,36 @@ class Display:
                               "请缩小范围或联系管理员简化图层 (geometry too detailed to send)")
 
 
-def simplified_sql(column):
-    """SQL: column simplified to the display tolerance, coarser first when a feature exceeds its share of the budget.
+def simplified(column):
+    """Return column simplified to the display tolerance, coarser first when a feature exceeds its share of the budget.
 
     A feature over its share is first cut down by plain Douglas-Peucker (fast, linear-ish) at a tolerance of its
     length over its share, then every feature goes through ST_SimplifyPreserveTopology at half a pixel.
-    Needs to sit in a SELECT over the features of one answer (it uses count(*) OVER () for the share).
+    Needs to sit in a SELECT over the features of one answer (it uses count(*) OVER () for the share); the
+    values of the bind parameters come from Display.params().
     """
-    share = "greatest(:display_min, :display_cap / count(*) OVER ())"
-    length = f"(ST_Perimeter({column}) + ST_Length({column}))"
-    coarse = (f"CASE WHEN ST_NPoints({column}) > {share} "
-              f"THEN ST_Simplify({column}, greatest(:display_tol, {length} / {share}), true) ELSE {column} END")
-    return f"ST_SimplifyPreserveTopology({coarse}, :display_tol)"
+    tolerance = bindparam("display_tol", type_=Float)
+    share = func.greatest(bindparam("display_min", type_=Integer),
+                          bindparam("display_cap", type_=Integer) / func.count().over())
+    length = func.ST_Perimeter(column) + func.ST_Length(column)
+    coarse = case((func.ST_NPoints(column) > share, func.ST_Simplify(column, func.greatest(tolerance, length / share),
+                                                                      True)),
+                  else_=column)
+    return func.ST_SimplifyPreserveTopology(coarse, tolerance)
 
 
-def geojson_sql(column):
-    """SQL: a simplified geometry column as GeoJSON text at the display precision."""
-    return f"ST_AsGeoJSON({column}, :display_digits)"
+def as_geojson(geometry):
+    """Return a simplified geometry as GeoJSON text at the display precision."""
+    return func.ST_AsGeoJSON(geometry, bindparam("display_digits", type_=Integer))
 
 
 def display_units(session, community_code, kind, display):
     """Return a community's units of a kind as GeoJSON with only id, code and name, simplified for display."""
-    rows = session.execute(text(f"""
-        SELECT id, code, name, {geojson_sql('g')} AS geojson, ST_NPoints(g) AS vertices FROM (
-            SELECT u.id, u.code, u.name, {simplified_sql('u.geom')} AS g
-            FROM unit u JOIN community c ON c.id = u.community_id
-            WHERE c.code = :community AND u.kind = :kind) AS s
-        ORDER BY id"""), {"community": community_code, "kind": kind, **display.params()}).all()
+    shapes = (select(UNITS.c.id, UNITS.c.code, UNITS.c.name, simplified(UNITS.c.geom).label("g"))
+              .where(UNITS.c.community_id == community_id_of(community_code), UNITS.c.kind == kind).subquery())
+    rows = session.execute(select(shapes.c.id, shapes.c.code, shapes.c.name, as_geojson(shapes.c.g).label("geojson"),
+                                  func.ST_NPoints(shapes.c.g).label("vertices")).order_by(shapes.c.id),
+                           display.params()).all()
     display.check(sum(r.vertices for r in rows), f"{community_code} 的图层")
     return {"type": "FeatureCollection", "features": [
         {"type": "Feature", "id": r.id, "geometry": json.loads(r.geojson),
@@ -98,10 +105,9 @@ def display_units(session, community_code, kind, display):
 
 def display_boundary(session, community_code, display):
     """Return a community's boundary (GeoJSON geometry or None), simplified for display."""
-    row = session.execute(text(f"""
-        SELECT {geojson_sql('g')} AS geojson, ST_NPoints(g) AS vertices FROM (
-            SELECT {simplified_sql('boundary')} AS g FROM community WHERE code = :community) AS s"""),
-        {"community": community_code, **display.params()}).first()
+    shape = select(simplified(COMMUNITIES.c.boundary).label("g")).where(COMMUNITIES.c.code == community_code).subquery()
+    row = session.execute(select(as_geojson(shape.c.g).label("geojson"), func.ST_NPoints(shape.c.g).label("vertices")),
+                          display.params()).first()
     if row is None or row.geojson is None:
         return None
     display.check(row.vertices, f"{community_code} 的边界")

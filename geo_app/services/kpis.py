@@ -11,25 +11,28 @@
 
 import logging
 
-from sqlalchemy import text
+from sqlalchemy import String, and_, cast, extract, func, or_, select
 
 from ..errors import ValidationError
-from ..models import COMMUNITY_QUEUE, ROLE_LABELS
-from .cases import case_filters_sql
+from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, Unit
 from .catalog import VOCABULARIES
+from .clock import LOCAL_TZ
 from .exports import csv_text
 from .privacy import mask_name
+from .queries import CASES, COMMUNITIES, case_conditions
 
 logger = logging.getLogger(__name__)
 
+UNITS, PEOPLE = Unit.__table__, Person.__table__
 GROUPINGS = {
-    "channel": "c.channel",
-    "category": "c.category",
-    "assignee": "coalesce(c.assignee_id::text, 'community_queue')",
-    "unit_kind": "coalesce(u.kind, 'none')",
-    "month": "to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')",
-    "community": "cm.code",
+    "channel": CASES.c.channel,
+    "category": CASES.c.category,
+    "assignee": func.coalesce(cast(CASES.c.assignee_id, String), COMMUNITY_QUEUE),
+    "unit_kind": func.coalesce(UNITS.c.kind, "none"),
+    "month": func.to_char(func.timezone(LOCAL_TZ.key, CASES.c.received_at), "YYYY-MM"),
+    "community": COMMUNITIES.c.code,
 }
+SATISFIED = ("satisfied", "basically_satisfied")
 # What each column is called where a person reads it (the stats page).
 COLUMN_LABELS = {
     "key": "分组", "label": "名称", "received": "受理", "resolved": "办结", "in_progress": "办理中",
@@ -43,31 +46,8 @@ def stats(session, by, filters=None, *, show_names=True):
     """Return {"by", "rows"}: one row of KPIs per group."""
     if by not in GROUPINGS:
         raise ValidationError(f"by must be one of {', '.join(GROUPINGS)}, got {str(by)[:40]!r}", field="by")
-    where, params = case_filters_sql(filters or {})
-    where.append("c.status <> 'duplicate'")
-    sql = f"""
-        SELECT {GROUPINGS[by]} AS key,
-               count(*) AS received,
-               count(*) FILTER (WHERE c.resolved_at IS NOT NULL) AS resolved,
-               count(*) FILTER (WHERE c.status IN ('received', 'dispatched', 'accepted', 'in_progress', 'returned'))
-                   AS in_progress,
-               count(*) FILTER (WHERE c.accepted_at IS NOT NULL AND c.accepted_at <= c.response_due_at) AS responded_on_time,
-               count(*) FILTER (WHERE c.accepted_at IS NOT NULL OR now() > c.response_due_at) AS response_due,
-               count(*) FILTER (WHERE c.resolved_at IS NOT NULL AND c.resolved_at <= c.resolve_due_at) AS resolved_on_time,
-               count(*) FILTER (WHERE c.satisfaction IN ('satisfied', 'basically_satisfied')) AS satisfied,
-               count(*) FILTER (WHERE c.satisfaction IS NOT NULL) AS visited,
-               avg(extract(epoch FROM c.resolved_at - c.received_at) / 3600.0)
-                   FILTER (WHERE c.resolved_at IS NOT NULL) AS mean_hours,
-               min(p.name) AS person_name, min(c.assignee_role) AS person_role
-        FROM civic_case c
-        JOIN community cm ON cm.id = c.community_id
-        LEFT JOIN unit u ON u.id = c.unit_id
-        LEFT JOIN person p ON p.id = c.assignee_id
-        WHERE {' AND '.join(where)}
-        GROUP BY 1 ORDER BY 1
-    """
     rows = []
-    for r in session.execute(text(sql), params):
+    for r in session.execute(kpi_select(GROUPINGS[by], filters or {})):
         rows.append({
             "key": r.key,
             "label": _label(by, r, show_names),
@@ -81,6 +61,34 @@ def stats(session, by, filters=None, *, show_names=True):
             "mean_hours_to_resolve": round(float(r.mean_hours), 1) if r.mean_hours is not None else None,
         })
     return {"by": by, "rows": rows}
+
+
+def kpi_select(key, filters):
+    """Return the select() of the KPI counts of the cases matching filters (duplicates excluded), grouped by key."""
+    c = CASES.c
+
+    def counted(*conditions):
+        return func.count().filter(and_(*conditions))
+
+    key = key.label("key")
+    return (
+        select(key, func.count().label("received"),
+               counted(c.resolved_at.is_not(None)).label("resolved"),
+               counted(c.status.in_(OPEN_STATUSES)).label("in_progress"),
+               counted(c.accepted_at.is_not(None), c.accepted_at <= c.response_due_at).label("responded_on_time"),
+               counted(or_(c.accepted_at.is_not(None), func.now() > c.response_due_at)).label("response_due"),
+               counted(c.resolved_at.is_not(None), c.resolved_at <= c.resolve_due_at).label("resolved_on_time"),
+               counted(c.satisfaction.in_(SATISFIED)).label("satisfied"),
+               counted(c.satisfaction.is_not(None)).label("visited"),
+               func.avg(extract("epoch", c.resolved_at - c.received_at) / 3600.0)
+               .filter(c.resolved_at.is_not(None)).label("mean_hours"),
+               func.min(PEOPLE.c.name).label("person_name"), func.min(c.assignee_role).label("person_role"))
+        .select_from(CASES.join(COMMUNITIES, COMMUNITIES.c.id == c.community_id)
+                     .outerjoin(UNITS, UNITS.c.id == c.unit_id)
+                     .outerjoin(PEOPLE, PEOPLE.c.id == c.assignee_id))
+        .where(*case_conditions(filters), c.status != "duplicate")
+        .group_by(key).order_by(key)
+    )
 
 
 def _rate(numerator, denominator):

@@ -13,6 +13,8 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import select
+
 from ..models import User
 from .accounts import log_admin_action
 from .passwords import dummy_hash, verify_password
@@ -48,7 +50,8 @@ def authenticate(session, username, password, *, policy=None, now=None, address=
     """
     policy, now = policy or LoginPolicy(), now or datetime.now(UTC)
     password = password if isinstance(password, str) else ""
-    user = session.query(User).filter_by(username=username).with_for_update().first() if username else None
+    user = (session.scalars(select(User).where(User.username == username).with_for_update()).first()
+            if username else None)
     if user is None:
         verify(dummy_hash(), password)
         return _refuse(session, username, "unknown_user", address)

@@ -11,10 +11,6 @@ from .privacy import mask_phone
 
 logger = logging.getLogger(__name__)
 
-# The chain is walked most specific first (models.UNIT_KIND_RANK); the ranks are ours, not the caller's.
-KIND_RANK_SQL = "CASE u.kind " + " ".join(f"WHEN '{kind}' THEN {rank}" for kind, rank in UNIT_KIND_RANK.items()) + \
-    f" ELSE {len(UNIT_KIND_RANK)} END"
-
 PEOPLE_FOR_UNITS = text(
     """
     SELECT r.unit_id, p.id, p.name, p.phone, p.organisation, p.party_member, r.role
@@ -43,19 +39,23 @@ def people_for_units(session, unit_ids, today=None):
     return people
 
 
-# The whole lookup in one round trip: the community, one covering unit per kind, and its people.
+# Hand-written on purpose: the whole lookup in one round trip (the community, one covering unit per kind,
+# and its people), shaped for the GiST indexes; `make bench` measures it against an equivalent raw statement
+# under pgbench (bench/lookup_bench.py). A unit's rank is the order a chain is walked, most specific first: the
+# ranks are models.UNIT_KIND_RANK, bound as :rank_kinds/:ranks (KIND_RANKS), so the SQL names no kind of its own.
 # On an edge shared by two units of a kind, the smaller (then the lower id) wins, so the answer is deterministic.
 LOOKUP = text(
-    f"""
+    """
     WITH community_hit AS (
         SELECT id, code, name FROM community
         WHERE ST_Covers(boundary, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
         ORDER BY ST_Area(boundary), id LIMIT 1
     ), covering AS (
-        SELECT DISTINCT ON ({KIND_RANK_SQL}) u.id, u.kind, u.code, u.name, u.address, {KIND_RANK_SQL} AS rank
+        SELECT DISTINCT ON (k.rank) u.id, u.kind, u.code, u.name, u.address, k.rank
         FROM unit u JOIN community_hit ch ON u.community_id = ch.id
+        LEFT JOIN unnest(CAST(:rank_kinds AS text[]), CAST(:ranks AS integer[])) AS k(kind, rank) ON k.kind = u.kind
         WHERE ST_Covers(u.geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
-        ORDER BY {KIND_RANK_SQL}, ST_Area(u.geom), u.id
+        ORDER BY k.rank, ST_Area(u.geom), u.id
     )
     SELECT ch.id AS community_id, ch.code AS community_code, ch.name AS community_name,
            cv.id AS unit_id, cv.kind, cv.code, cv.name, cv.address, cv.rank,
@@ -67,11 +67,12 @@ LOOKUP = text(
     ORDER BY cv.rank, r.id
     """
 )
+KIND_RANKS = {"rank_kinds": list(UNIT_KIND_RANK), "ranks": list(UNIT_KIND_RANK.values())}
 
 
 def lookup(session, lon, lat, today=None):
     """Return the community, the unit chain (most specific first) and the assignee for a WGS-84 point."""
-    rows = session.execute(LOOKUP, {"lon": lon, "lat": lat, "today": today or china_today()}).all()
+    rows = session.execute(LOOKUP, {"lon": lon, "lat": lat, "today": today or china_today(), **KIND_RANKS}).all()
     if not rows:
         raise NotFoundError(
             f"该位置不在任何社区范围内 (the point lat={lat}, lon={lon} is outside every community)",

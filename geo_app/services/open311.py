@@ -15,15 +15,16 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES
+from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES, Person, Unit
 from ..schemas import CaseIn
 from ..schemas.open311 import MAX_RESULTS, STATUS_GROUPS
-from .cases import case_filters_sql, create_case
+from .cases import create_case
 from .clock import LOCAL_TZ
 from .privacy import mask_name, mask_phone
+from .queries import CASES, COMMUNITIES, case_conditions
 from .tracking import case_code_for
 
 logger = logging.getLogger(__name__)
@@ -93,39 +94,46 @@ def service_definition(code):
     return {"service_code": code, "attributes": []}
 
 
-REQUEST_SELECT = """
-    SELECT c.id, c.code, c.status, c.channel, c.category, c.title, c.description, c.resolution_note, c.address,
-           ST_Y(c.geom) AS lat, ST_X(c.geom) AS lon, c.received_at, c.updated_at, c.resolve_due_at,
-           c.assignee_id, c.assignee_role, p.name AS assignee_name, u.code AS unit_code, u.name AS unit_name,
-           d.code AS duplicate_of_code
-    FROM civic_case c
-    LEFT JOIN person p ON p.id = c.assignee_id
-    LEFT JOIN unit u ON u.id = c.unit_id
-    LEFT JOIN civic_case d ON d.id = c.duplicate_of_id
-"""
+UNITS, PEOPLE = Unit.__table__, Person.__table__
+DUPLICATES = CASES.alias("d")
+# What a service request is made of: never the reporter, the assignee only for agency_responsible.
+REQUEST_ROW = (
+    select(CASES.c.id, CASES.c.code, CASES.c.status, CASES.c.channel, CASES.c.category, CASES.c.title,
+           CASES.c.description, CASES.c.resolution_note, CASES.c.address,
+           func.ST_Y(CASES.c.geom).label("lat"), func.ST_X(CASES.c.geom).label("lon"), CASES.c.received_at,
+           CASES.c.updated_at, CASES.c.resolve_due_at, CASES.c.assignee_id, CASES.c.assignee_role,
+           PEOPLE.c.name.label("assignee_name"), UNITS.c.code.label("unit_code"), UNITS.c.name.label("unit_name"),
+           DUPLICATES.c.code.label("duplicate_of_code"))
+    .select_from(CASES.outerjoin(PEOPLE, PEOPLE.c.id == CASES.c.assignee_id)
+                 .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id)
+                 .outerjoin(DUPLICATES, DUPLICATES.c.id == CASES.c.duplicate_of_id))
+)
 
 
-def _check_jurisdiction(session, community):
-    if community and session.execute(text("SELECT 1 FROM community WHERE code = :c"), {"c": community}).scalar() is None:
+def check_jurisdiction(session, community):
+    """Refuse a jurisdiction_id naming no community."""
+    if community and session.execute(select(COMMUNITIES.c.id).where(COMMUNITIES.c.code == community)).first() is None:
         raise ValidationError(f"没有编号为「{community[:40]}」的社区 (unknown jurisdiction_id {community[:40]!r})",
                               field="jurisdiction_id")
 
 
+def request_select(filters):
+    """Return the select() of the service requests matching parsed filters (codes override the rest), newest first."""
+    query = REQUEST_ROW.where(*case_conditions(filters))
+    if "codes" in filters:
+        query = query.where(CASES.c.code.in_(filters["codes"]))
+    return query.order_by(CASES.c.received_at.desc(), CASES.c.id.desc())
+
+
 def find_requests(session, filters, *, limit=MAX_RESULTS, trusted=False):
     """Return service requests matching parsed filters, newest first, at most limit of them."""
-    _check_jurisdiction(session, filters.get("community"))
-    where, params = case_filters_sql(filters)
-    if "codes" in filters:
-        where.append("c.code = ANY(:codes)")
-        params["codes"] = filters["codes"]
-    sql = REQUEST_SELECT + (" WHERE " + " AND ".join(where) if where else "") + \
-        " ORDER BY c.received_at DESC, c.id DESC LIMIT :limit"
-    return [to_request(row, trusted) for row in session.execute(text(sql), {**params, "limit": limit})]
+    check_jurisdiction(session, filters.get("community"))
+    return [to_request(row, trusted) for row in session.execute(request_select(filters).limit(limit))]
 
 
 def get_request(session, code, trusted=False):
     """Return one service request by its id (our tracking code), or 404."""
-    row = session.execute(text(REQUEST_SELECT + " WHERE c.code = :code"), {"code": code}).first()
+    row = session.execute(REQUEST_ROW.where(CASES.c.code == code)).first()
     if row is None:
         raise NotFoundError(f"没有编号为「{str(code)[:40]}」的服务请求 (no service request with id {str(code)[:40]!r})",
                             code="unknown_request")

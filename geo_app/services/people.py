@@ -4,13 +4,14 @@ import csv
 import logging
 from datetime import date
 
-from sqlalchemy import text
+from sqlalchemy import or_, select, text
 
 from ..errors import ImportRefused
-from ..models import ROLE_FOR_KIND, ROLE_LABELS, ROLES, UNIT_KINDS
+from ..models import ROLE_FOR_KIND, ROLE_LABELS, ROLES, UNIT_KINDS, Person, Responsibility, Unit
 from .clock import china_today
 from .importing import community_id
 from .privacy import mask_phone
+from .queries import COMMUNITIES
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +19,7 @@ REQUIRED_COLUMNS = ("name", "role")
 TRUE_WORDS = {"true", "1", "yes", "y", "是", "党员"}
 FALSE_WORDS = {"false", "0", "no", "n", "否", "", "群众"}
 KIND_FOR_ROLE = {role: kind for kind, role in ROLE_FOR_KIND.items()}
+PEOPLE, RESPONSIBILITIES, UNITS = Person.__table__, Responsibility.__table__, Unit.__table__
 
 
 def _parse_date(value, field, where):
@@ -138,25 +140,28 @@ def _person_id(session, cid, row):
     ).scalar_one()
 
 
-def list_people(session, community_code=None, role=None, today=None):
-    """Return the people currently responsible for units, with their role and unit, phones masked."""
-    sql = """
-        SELECT p.id, p.name, p.phone, p.organisation, p.party_member, r.role, u.id AS unit_id, u.kind,
-               u.code AS unit_code, u.name AS unit_name, c.code AS community
-        FROM responsibility r
-        JOIN person p ON p.id = r.person_id
-        JOIN unit u ON u.id = r.unit_id
-        JOIN community c ON c.id = r.community_id
-        WHERE r.since <= :today AND (r.until IS NULL OR r.until > :today)
-    """
-    params = {"today": today or china_today()}
-    if community_code:
-        sql += " AND c.code = :community"
-        params["community"] = community_code
+def current_responsibilities(today, community_id=None, role=None):
+    """Return the select() of the people responsible for units today, with their role, unit and community."""
+    query = (select(PEOPLE.c.id, PEOPLE.c.name, PEOPLE.c.phone, PEOPLE.c.organisation, PEOPLE.c.party_member,
+                    RESPONSIBILITIES.c.role, UNITS.c.id.label("unit_id"), UNITS.c.kind,
+                    UNITS.c.code.label("unit_code"), UNITS.c.name.label("unit_name"),
+                    COMMUNITIES.c.code.label("community"))
+             .select_from(RESPONSIBILITIES.join(PEOPLE, PEOPLE.c.id == RESPONSIBILITIES.c.person_id)
+                          .join(UNITS, UNITS.c.id == RESPONSIBILITIES.c.unit_id)
+                          .join(COMMUNITIES, COMMUNITIES.c.id == RESPONSIBILITIES.c.community_id))
+             .where(RESPONSIBILITIES.c.since <= today,
+                    or_(RESPONSIBILITIES.c.until.is_(None), RESPONSIBILITIES.c.until > today)))
+    if community_id is not None:
+        query = query.where(RESPONSIBILITIES.c.community_id == community_id)
     if role:
-        sql += " AND r.role = :role"
-        params["role"] = role
-    sql += " ORDER BY r.role, u.kind, u.natural_key, r.id"
+        query = query.where(RESPONSIBILITIES.c.role == role)
+    return query
+
+
+def list_people(session, community_id=None, role=None, today=None):
+    """Return the people currently responsible for units, with their role and unit, phones masked."""
+    query = current_responsibilities(today or china_today(), community_id, role).order_by(
+        RESPONSIBILITIES.c.role, UNITS.c.kind, UNITS.c.natural_key, RESPONSIBILITIES.c.id)
     return [
         {
             "id": row.id, "name": row.name, "phone": mask_phone(row.phone), "organisation": row.organisation,
@@ -164,5 +169,5 @@ def list_people(session, community_code=None, role=None, today=None):
             "unit": {"id": row.unit_id, "kind": row.kind, "code": row.unit_code, "name": row.unit_name},
             "community": row.community,
         }
-        for row in session.execute(text(sql), params)
+        for row in session.execute(query)
     ]

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ..models import User, UserSession
 
@@ -59,8 +59,8 @@ def resume_session(session, token, *, policy=None, now=None):
     policy, now = policy or SessionPolicy(), now or datetime.now(UTC)
     if not token or len(token) > 100:
         return None, False
-    found = session.query(UserSession, User).join(User, User.id == UserSession.user_id) \
-        .filter(UserSession.token_hash == token_hash(token)).first()
+    found = session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                            .where(UserSession.token_hash == token_hash(token))).first()
     if found is None:
         return None, False
     row, user = found

@@ -6,18 +6,20 @@ import logging
 from datetime import date
 
 import shapely
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from ..errors import ImportRefused
-from ..models import SITE_KIND_LABELS, SITE_KINDS
-from .display import geojson_sql, simplified_sql
+from ..models import SITE_KIND_LABELS, SITE_KINDS, Site
+from .display import as_geojson, simplified
 from .importing import community_id, read_features
+from .queries import community_id_of
 
 logger = logging.getLogger(__name__)
 
 SITE_FIELDS = ("name", "kind", "story", "opening_hours", "address", "contact")
 # KNN candidates fetched by the index (planar degrees) before re-ranking by true metres.
 NEAREST_OVERFETCH = 4
+SITES = Site.__table__
 
 
 def import_sites(session, path, community_code, crs=None):
@@ -125,16 +127,20 @@ def list_sites(session, community_code=None, kind=None, display=None):
 
     With a display (services/display.py) the geometry is simplified for it and bounded in size.
     """
+    columns = [c for c in SITES.c if c.name != "geom"]
+    conditions = []
+    if community_code:
+        conditions.append(SITES.c.community_id == community_id_of(community_code))
+    if kind:
+        conditions.append(SITES.c.kind == kind)
     if display is None:
-        geometry, params = "ST_AsGeoJSON(s.geom, 7) AS geojson, 0 AS vertices", {}
+        query = select(*columns, func.ST_AsGeoJSON(SITES.c.geom, 7).label("geojson")).where(*conditions)
+        rows = session.execute(query.order_by(SITES.c.id)).all()
     else:
-        geometry = f"{geojson_sql(simplified_sql('s.geom'))} AS geojson, ST_NPoints({simplified_sql('s.geom')}) AS vertices"
-        params = display.params()
-    sql = (f"SELECT s.*, {geometry} FROM site s JOIN community c ON c.id = s.community_id "
-           "WHERE (CAST(:community AS text) IS NULL OR c.code = :community) "
-           "AND (CAST(:kind AS text) IS NULL OR s.kind = :kind) ORDER BY s.id")
-    rows = session.execute(text(sql), {"community": community_code, "kind": kind, **params}).all()
-    if display is not None:
+        shapes = select(*columns, simplified(SITES.c.geom).label("g")).where(*conditions).subquery()
+        query = select(*(shapes.c[c.name] for c in columns), as_geojson(shapes.c.g).label("geojson"),
+                       func.ST_NPoints(shapes.c.g).label("vertices"))
+        rows = session.execute(query.order_by(shapes.c.id), display.params()).all()
         display.check(sum(r.vertices for r in rows), "红色阵地")
     activities = _activities(session, [r.id for r in rows])
     return {

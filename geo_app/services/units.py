@@ -3,32 +3,47 @@
 import json
 import logging
 
-from sqlalchemy import text
+from sqlalchemy import func, select
 
-from ..models import UNIT_KIND_LABELS
+from ..models import UNIT_KIND_LABELS, Unit
 from .lookup import people_for_units
+from .queries import COMMUNITIES, envelope
 
 logger = logging.getLogger(__name__)
 
+UNITS = Unit.__table__
+PARENTS = UNITS.alias("parent")
 
-def units_geojson(session, kind=None, bbox=None, community_code=None, limit=1000, offset=0):
-    """Return a page of units as a FeatureCollection, each with its people (phones masked)."""
-    params = {"kind": kind, "community": community_code, "limit": limit, "offset": offset}
-    where = ["(CAST(:kind AS text) IS NULL OR u.kind = :kind)",
-             "(CAST(:community AS text) IS NULL OR c.code = :community)"]
+
+def unit_conditions(kind=None, bbox=None, community_id=None):
+    """Return the WHERE conditions of the unit filters: a kind, a bbox (&&, the spatial index) and a community."""
+    conditions = []
+    if kind:
+        conditions.append(UNITS.c.kind == kind)
+    if community_id is not None:
+        conditions.append(UNITS.c.community_id == community_id)
     if bbox:
-        where.append("u.geom && ST_MakeEnvelope(:minlon, :minlat, :maxlon, :maxlat, 4326)")
-        params.update(dict(zip(("minlon", "minlat", "maxlon", "maxlat"), bbox, strict=True)))
-    sql = f"""
-        SELECT u.id, u.kind, u.code, u.name, u.address, p.natural_key AS parent, c.code AS community,
-               ST_AsGeoJSON(u.geom, 7) AS geojson, count(*) OVER () AS total
-        FROM unit u JOIN community c ON c.id = u.community_id LEFT JOIN unit p ON p.id = u.parent_id
-        WHERE {' AND '.join(where)}
-        ORDER BY u.id LIMIT :limit OFFSET :offset
-    """
-    rows = session.execute(text(sql), params).all()
+        conditions.append(UNITS.c.geom.intersects(envelope(bbox)))
+    return conditions
+
+
+def unit_features(conditions):
+    """Return the select() of units as feature rows (GeoJSON geometry, parent key, community code), by id."""
+    return (select(UNITS.c.id, UNITS.c.kind, UNITS.c.code, UNITS.c.name, UNITS.c.address,
+                   PARENTS.c.natural_key.label("parent"), COMMUNITIES.c.code.label("community"),
+                   func.ST_AsGeoJSON(UNITS.c.geom, 7).label("geojson"))
+            .select_from(UNITS.join(COMMUNITIES, COMMUNITIES.c.id == UNITS.c.community_id)
+                         .outerjoin(PARENTS, PARENTS.c.id == UNITS.c.parent_id))
+            .where(*conditions).order_by(UNITS.c.id))
+
+
+def units_geojson(session, kind=None, bbox=None, community_id=None, limit=1000, offset=0):
+    """Return a page of units as a FeatureCollection, each with its people (phones masked)."""
+    conditions = unit_conditions(kind, bbox, community_id)
+    query = unit_features(conditions).add_columns(func.count().over().label("total"))
+    rows = session.execute(query.limit(limit).offset(offset)).all()
     people = people_for_units(session, [r.id for r in rows])
-    total = rows[0].total if rows else _count(session, sql, params, offset)
+    total = rows[0].total if rows else _count(session, conditions, offset)
     return {
         "type": "FeatureCollection",
         "features": [
@@ -50,8 +65,8 @@ def units_geojson(session, kind=None, bbox=None, community_code=None, limit=1000
     }
 
 
-def _count(session, sql, params, offset):
+def _count(session, conditions, offset):
+    """Count the matching units when a page past the end came back empty (no window count to read)."""
     if offset == 0:
         return 0
-    return session.execute(text(f"SELECT count(*) FROM ({sql.replace('LIMIT :limit OFFSET :offset', '')}) q"),
-                           params).scalar()
+    return session.execute(select(func.count()).select_from(UNITS).where(*conditions)).scalar()

@@ -69,18 +69,16 @@ def transition(session, code, change, *, actor, policy=None, now=None):
     elif action == "confirm":
         _confirm(session, row, version, actor, note, now, policy)
     else:
-        sets, params, data = [f"status = '{target}'"], {"now": now}, {}
+        values, data = {"status": target}, {}
         if target in STAGE_COLUMN:
-            sets.append(f"{STAGE_COLUMN[target]} = :now")
+            values[STAGE_COLUMN[target]] = now
         if action == "resolve":
-            sets.append("resolution_note = :note")
-            params["note"] = note
+            values["resolution_note"] = note
         elif action == "visit":
-            sets.append("satisfaction = :satisfaction")
-            params["satisfaction"] = data["satisfaction"] = change.satisfaction
+            values["satisfaction"] = data["satisfaction"] = change.satisfaction
         elif action == "return":
             # The next assignee's response is measured afresh; the first acceptance stays in the history.
-            sets += ["assignee_id = NULL", "assignee_role = NULL", "accepted_at = NULL", "started_at = NULL"]
+            values |= {"assignee_id": None, "assignee_role": None, "accepted_at": None, "started_at": None}
             data["previous_assignee_id"] = row.assignee_id
         elif action == "mark_duplicate":
             original = change.duplicate_of
@@ -94,10 +92,9 @@ def transition(session, code, change, *, actor, policy=None, now=None):
             if original_row.community_id != row.community_id:
                 raise ValidationError(f"民情 {original} 属于另一个社区 (case {original} belongs to another community)",
                                       field="duplicate_of")
-            sets.append("duplicate_of_id = :original")
-            params["original"] = original_row.id
+            values["duplicate_of_id"] = original_row.id
             data["duplicate_of"] = original
-        bump_version(session, row.id, version, sets, params)
+        bump_version(session, row.id, version, values)
         append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
                      data=data)
     logger.info("case %s: %s by %s", code, action, actor)
@@ -112,7 +109,7 @@ def _confirm(session, row, version, actor, note, now, policy):
         raise ValidationError("该民情没有户号，无法积分 (the case names no household to credit; it cannot earn points)",
                               field="household")
     points = policy.points_per_category.get(row.category, 0)
-    bump_version(session, row.id, version, ["confirmed_at = :now"], {"now": now})
+    bump_version(session, row.id, version, {"confirmed_at": now})
     append_event(session, row.id, row.community_id, actor, "confirm", row.status, row.status, note=note, now=now,
                  data={"points": points})
     if points > 0:

@@ -5,8 +5,9 @@ import logging
 
 from sqlalchemy import func, select
 
-from ..errors import ForbiddenError, NotFoundError
+from ..errors import NotFoundError
 from ..models import CATEGORIES, CHANNELS, Community
+from ..services.access import STAFF_ROLES, scope_for
 from ..services.catalog import vocabulary_list
 from ..services.sites import list_sites
 from ..services.units import units_geojson
@@ -16,38 +17,35 @@ logger = logging.getLogger(__name__)
 RESIDENT_CHANNEL = "resident"
 
 
-def find_community(session, code):
-    """Return {id, code, name, town, boundary} of a community, or raise NotFoundError."""
+def find_community(session, code=None, *, community_id=None):
+    """Return {id, code, name, town, boundary} of a community by code (or id), or raise NotFoundError."""
+    key = Community.code == code if community_id is None else Community.id == community_id
     row = session.execute(
         select(Community.id, Community.code, Community.name, Community.town,
-               func.ST_AsGeoJSON(Community.boundary, 7)).where(Community.code == code)
+               func.ST_AsGeoJSON(Community.boundary, 7)).where(key)
     ).first()
     if row is None:
         raise NotFoundError(f"没有编号为 {code!r} 的社区 (no community with code {code!r})", code="unknown_community")
     return {"id": row[0], "code": row[1], "name": row[2], "town": row[3], "boundary": json.loads(row[4])}
 
 
-def community_code_by_id(session, community_id):
-    """Return the code of a community by id (None when there is none)."""
-    return session.execute(select(Community.code).where(Community.id == community_id)).scalar()
+def staff_community(session, viewer, requested_code, default_code, *, roles=STAFF_ROLES):
+    """Return the community a staff page shows: the viewer's own, or for an admin the one asked for (or the default).
+
+    Asking for another community than one's own is refused (403, naming it), as every staff endpoint does.
+    """
+    scope = scope_for(session, viewer, requested_code, roles=roles)
+    if scope.community_id is None:
+        return find_community(session, default_code)
+    return find_community(session, community_id=scope.community_id)
 
 
-def staff_community(session, viewer, requested_code, default_code):
-    """Return the community a staff member's map shows: their own, or for an admin the one asked for."""
-    own_code = community_code_by_id(session, viewer.community_id) if viewer.community_id else None
-    if viewer.role == "admin" or own_code is None:
-        return find_community(session, requested_code or default_code)
-    if requested_code and requested_code != own_code:
-        raise ForbiddenError(f"你只能查看本社区（{own_code}）的地图 (this map is limited to your community)")
-    return find_community(session, own_code)
-
-
-def community_units(session, community_code, limit, kind=None):
+def community_units(session, community, limit, kind=None):
     """Return every unit (of a kind) of a community as one FeatureCollection (community scale: one query)."""
-    collection = units_geojson(session, kind=kind, community_code=community_code, limit=limit)
+    collection = units_geojson(session, kind=kind, community_id=community["id"], limit=limit)
     if collection["total"] > len(collection["features"]):
         logger.warning("community %s has %d units, only %d drawn: load layers by bbox at this scale",
-                       community_code, collection["total"], len(collection["features"]))
+                       community["code"], collection["total"], len(collection["features"]))
     return collection
 
 

@@ -15,7 +15,8 @@ from ..maps.base import basemap_from_config, render_parts
 from ..maps.cases import STATUS_COLORS, status_legend
 from ..models import OPEN_STATUSES
 from ..schemas import CASES_PAGE_MAX
-from ..services.access import require_role, require_staff
+from ..services.access import check_case_visible
+from ..services.case_store import get_case_row
 from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
 from ..services.display import Display, display_boundary, display_units
@@ -81,11 +82,10 @@ def index():
 @login_required
 def cadre_map():
     viewer = current_viewer()
-    require_staff(viewer)
     basemap = basemap_from_config(current_app.config)
     community = pages.staff_community(db.session, viewer, _requested_community(),
                                       current_app.config["DEFAULT_COMMUNITY"])
-    units = pages.community_units(db.session, community["code"], current_app.config["PAGE_LIMIT_MAX"])
+    units = pages.community_units(db.session, community, current_app.config["PAGE_LIMIT_MAX"])
     fmap, layers = cadre.build_cadre_map(units, basemap, boundary=community["boundary"],
                                          vendor_base_url=_vendor_base_url())
     parts = _render_map(fmap, layers)
@@ -131,9 +131,8 @@ def heatmap():
 @login_required
 def stats():
     viewer = current_viewer()
-    require_role(viewer, "admin", "cadre")
     community = pages.staff_community(db.session, viewer, _requested_community(),
-                                      current_app.config["DEFAULT_COMMUNITY"])
+                                      current_app.config["DEFAULT_COMMUNITY"], roles=("admin", "cadre"))
     config = {"api": _api_root(), "community": community["code"], "columns": COLUMN_LABELS,
               "case_page": url_for("web.case_page", code="CODE")}
     return render_template("web/stats.html", community=community, page_config=config,
@@ -145,8 +144,8 @@ def stats():
 def case_page(code):
     """One case for staff: its facts, history and the actions the viewer may take (case.js draws them from the API)."""
     viewer = current_viewer()
-    require_staff(viewer)
     code = code.strip()[:CASE_CODE_MAX]
+    check_case_visible(viewer, get_case_row(db.session, code))
     config = {"api": _api_root(), "code": code, "satisfaction": vocabulary_list("satisfaction"),
               "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
     return render_template("web/case.html", code=code, page_config=config)

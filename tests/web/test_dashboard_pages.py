@@ -84,7 +84,7 @@ def test_the_stats_page_loads_echarts_from_the_vendor_folder(client):
 
 
 def test_the_case_page_reads_its_actions_from_the_api_not_the_page(client, chief_client):
-    code = a_case_code(client)
+    code = a_case_code(chief_client)  # a case of the chief's own: the only ones their case page opens
     for viewer in (client, chief_client):
         config = page_config(page_html(viewer, f"/cases/{code}"))
         assert "workflow" not in config and "role" not in config
