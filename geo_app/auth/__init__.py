@@ -10,13 +10,12 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from ..extensions import csrf, login_manager
 from . import views  # noqa: F401  (register the login routes on bp)
 from .blueprint import bp
-from .clients import client_scope, remember_browser
+from .clients import client_scope
 from .identity import authenticated_by_token, current_viewer
 from .limits import add_anonymous_limit_exemption, make_limiter, retry_after_seconds
 
 logger = logging.getLogger(__name__)
-__all__ = ["init_app", "current_viewer", "protect_session_writes", "add_anonymous_limit_exemption", "client_scope",
-           "remember_browser"]
+__all__ = ["init_app", "current_viewer", "protect_session_writes", "add_anonymous_limit_exemption", "client_scope"]
 
 
 def init_app(app):

@@ -1,25 +1,23 @@
 """Who the client is for per-client namespaces such as Idempotency-Key: the account, this browser, or the address.
 
-A staff caller is their account. A resident's browser gets a random id in the signed session cookie
-(HttpOnly) when it opens a page with the report form, so two residents behind one address (a carrier's
-NAT, the community centre's Wi-Fi) never share a namespace, and a phone that moves from Wi-Fi to 4G keeps
-its own. A client without that cookie (a script, an app) is known only by its address.
+A staff caller is their account. A resident's browser keeps a random id of its own (made by the report
+form's script, kept in localStorage) and sends it as `X-Browser-Id` beside an Idempotency-Key, so two
+residents behind one address (a carrier's NAT, the community centre's Wi-Fi) never share a namespace, and
+a phone that moves from Wi-Fi to 4G keeps its own. The id is chosen by the client, like the key itself: a
+client that sent someone else's id and key would also need that person's identical report to get anything
+back (the key is bound to a hash of the body). Pages set no cookie for it, so public pages stay cacheable.
+A client without the header (a script, an app) is known only by its address.
 """
 
-import secrets
+import re
 
-from flask import session
+from flask import request
 
 from .identity import current_viewer
 from .limits import client_address
 
-BROWSER_ID = "browser_id"
-
-
-def remember_browser():
-    """Give this browser a random id (once), kept in its session cookie."""
-    if BROWSER_ID not in session:
-        session[BROWSER_ID] = secrets.token_urlsafe(16)
+BROWSER_ID_HEADER = "X-Browser-Id"
+BROWSER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
 def client_scope():
@@ -27,7 +25,7 @@ def client_scope():
     viewer = current_viewer()
     if viewer.is_staff:
         return f"user:{viewer.username}"
-    browser = session.get(BROWSER_ID)
-    if isinstance(browser, str) and browser:
+    browser = request.headers.get(BROWSER_ID_HEADER, "")
+    if BROWSER_ID.match(browser):
         return f"browser:{browser}"
     return f"address:{client_address()}"

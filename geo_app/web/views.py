@@ -5,7 +5,7 @@ import logging
 from flask import current_app, render_template, request, url_for
 from flask_login import login_required
 
-from ..auth import current_viewer, remember_browser
+from ..auth import current_viewer
 from ..errors import AppError
 from ..extensions import db
 from ..headers import allow_inline_scripts
@@ -153,7 +153,6 @@ def case_page(code):
 
 @bp.get("/sites")
 def sites_map():
-    remember_browser()  # its report form's Idempotency-Keys are this browser's own (auth/clients.py)
     basemap = basemap_from_config(current_app.config)
     community = pages.find_community(db.session, _community_code())
     display = _display()

@@ -100,6 +100,18 @@
     return Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
   };
 
+  /** This browser's own random id (kept in localStorage), sent beside an Idempotency-Key so that residents behind one
+   *  address never share keys (geo_app/auth/clients.py). Without storage, a fresh id per page still works. */
+  MQ.browserId = function () {
+    var id = null;
+    try { id = window.localStorage.getItem("mq-browser-id"); } catch (e) { id = null; }
+    if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
+      id = MQ.newKey();
+      try { window.localStorage.setItem("mq-browser-id", id); } catch (e) { /* private mode: this page only */ }
+    }
+    return id;
+  };
+
   /* ---------------------------------------------------------- coordinates */
 
   /* GCJ-02 ("Mars" coordinates, 高德) — the same formulas as geo_app/geo/coords.py. */
@@ -282,7 +294,7 @@
       MQ.show(part("error"), "");
       part("submit").disabled = true;
       part("submit").textContent = "提交中…";
-      var res = await MQ.fetchJSON(MQ.api("/cases"), { method: "POST", json: payload, headers: { "Idempotency-Key": key } });
+      var res = await MQ.fetchJSON(MQ.api("/cases"), { method: "POST", json: payload, headers: { "Idempotency-Key": key, "X-Browser-Id": MQ.browserId() } });
       part("submit").textContent = "提交";
       if (!res.ok || !res.body || !res.body.code) {
         part("submit").disabled = false;

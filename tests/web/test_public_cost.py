@@ -14,6 +14,10 @@ from sqlalchemy import text
 from geo_app.extensions import db
 from geo_app.services.display import Display, display_units
 
+# The request budget sets statement_timeout per statement and a cancelled one aborts the transaction: these
+# tests need real transactions, not the rolled-back shared one.
+pytestmark = pytest.mark.committed_db
+
 VERTICES = 99_990
 STREETS = 30
 
@@ -29,6 +33,10 @@ JAGGED_STREETS = f"""
     FROM community c CROSS JOIN generate_series(1, {STREETS}) AS i CROSS JOIN star
     WHERE c.code = 'mingzhu'
 """
+
+# The request budget sets statement_timeout per statement and a cancelled one aborts the transaction: these
+# tests need real transactions, not the rolled-back shared one.
+pytestmark = pytest.mark.committed_db
 
 
 @pytest.fixture
