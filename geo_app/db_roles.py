@@ -228,10 +228,6 @@ def apply_grants(url, app):
     return statements
 
 
-def role_exists(conn, name):
-    return conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :n"), {"n": name}).scalar() is not None
-
-
 def bootstrap(url, dbname, owner, app):
     """As a superuser: create the roles, hand the database and its objects to the owner, install PostGIS.
 

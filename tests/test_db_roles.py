@@ -148,11 +148,11 @@ def test_rollup_triggers_run_as_the_owner_and_nobody_else_may_call_them(session)
 
 def test_a_case_taken_in_by_the_app_role_updates_the_rollup(session):
     from geo_app.services.cases import create_case
-    from tests.factories import case_body
+    from tests.factories import case_in
 
     total = "SELECT coalesce(sum(n), 0) FROM case_heat_month_total WHERE level = 10"
     before = session.execute(text(total)).scalar()
-    create_case(session, case_body())
+    create_case(session, case_in())
     session.flush()
     assert session.execute(text(total)).scalar() == before + 1
 

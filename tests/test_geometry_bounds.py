@@ -56,11 +56,12 @@ def test_nan_coordinates_are_refused_too(session):
 def test_the_upgrade_names_rows_already_out_of_range_instead_of_keeping_them(pg_cluster):
     from sqlalchemy import create_engine
 
+    from geo_app.db_roles import OWNER_ROLE
     from geo_app.migrate import upgrade
 
     name = "t_bounds_upgrade"
     pg_cluster.create_database(name)
-    url = pg_cluster.url_for(name)
+    url = pg_cluster.url_for(name, OWNER_ROLE)
     try:
         upgrade(url, "0005")
         engine = create_engine(url)

@@ -26,15 +26,6 @@ def embedded_cluster(app):
     return Cluster.for_instance(app.instance_path)
 
 
-def running_database_url():
-    """Return the app's database URL, starting the embedded cluster first if it is the one and is stopped."""
-    app = make_app()
-    cluster = embedded_cluster(app)
-    if cluster is not None and not cluster.is_running():
-        cluster.start()
-    return app.config["DATABASE_URL"]
-
-
 def owner_database_target():
     """Return (the schema owner's database URL, the app role to grant to or None), starting the embedded cluster."""
     from ..db_roles import migration_target

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from geo_app.extensions import db
+from geo_app.schemas import CaseIn
 from geo_app.services.cases import create_case
 from geo_app.services.clock import LOCAL_TZ, china_today
 from tests.conftest import client_as
@@ -37,7 +38,7 @@ def plant(app, building, count, when, **fields):
     with app.app_context():
         for i in range(count):
             body = case_body(**point_in_building(building), title=f"测试 {building} {i}", **fields)
-            create_case(db.session, body, now=when + timedelta(minutes=i))
+            create_case(db.session, CaseIn(**body), now=when + timedelta(minutes=i))
         db.session.commit()
 
 

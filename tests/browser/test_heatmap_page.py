@@ -93,7 +93,7 @@ def recent_cases(live_server):
     from geo_app.extensions import db
     from geo_app.services.cases import create_case
     from geo_app.services.clock import LOCAL_TZ, china_today
-    from tests.factories import case_body, point_in_building
+    from tests.factories import case_in, point_in_building
 
     first = china_today().replace(day=1) - timedelta(days=1)
     when = datetime(first.year, first.month, 5, 10, tzinfo=LOCAL_TZ)
@@ -101,7 +101,7 @@ def recent_cases(live_server):
         for building, n, channel, category in (("BD03", 7, "resident", "hazard"), ("BD11", 2, "rider", "environment"),
                                                ("BD11", 9, "lawyer", "legal")):
             for i in range(n):
-                create_case(db.session, case_body(**point_in_building(building), channel=channel, category=category),
+                create_case(db.session, case_in(**point_in_building(building), channel=channel, category=category),
                             now=when + timedelta(hours=i))
         db.session.commit()
     return when

@@ -265,6 +265,7 @@ def test_per_file_limits_name_the_setting(demo_community, tmp_path):
     assert "要素超过每个文件的上限 19 个（IMPORT_MAX_FEATURES" in refused(demo_community, source, limits=few)
 
 
+@pytest.mark.committed_db  # the CLI reads the community on a connection of its own
 def test_total_vertices_are_limited_per_file_not_only_per_feature(demo_community, tmp_path):
     # Break 5 in miniature: many features each under the per-feature limit, too many together.
     import math
