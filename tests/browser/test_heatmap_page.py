@@ -5,6 +5,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 
+from geo_app.services.clock import china_today
 from tests.browser.conftest import PHONE, map_ready
 
 pytestmark = pytest.mark.browser
@@ -135,7 +136,9 @@ def test_the_public_month_animation_asks_for_month_slices(open_page, recent_case
     map_ready(page)
     heat_drawn(page)
     months = page.evaluate("MQ.config.months")
-    assert months[0] == "2022-08" and months[-1] == recent_cases.strftime("%Y-%m")
+    # other browser tests on this server may have added a case this month: the list runs at least to last month
+    assert months[0] == "2022-08" and recent_cases.strftime("%Y-%m") in months[-2:]
+    assert months[-1] <= china_today().strftime("%Y-%m")
     page.locator("#mq-month").fill("0")
     page.wait_for_function("() => /2022年8月/.test(document.getElementById('mq-heat-count').textContent)")
     asked = query_of(watched.api_requests("/api/v1/heat")[-1])
