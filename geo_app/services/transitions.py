@@ -16,6 +16,8 @@ TRANSITIONS = {
     "return": (("dispatched", "accepted"), "returned"),
     "mark_duplicate": (("received", "dispatched", "returned"), "duplicate"),
     "confirm": (tuple(s for s in STATUSES if s != "duplicate"), None),
+    # 重新办理: a resolved case back to its assignee, in progress again (a reporter's 不满意, or a cadre).
+    "reopen": (("resolved", "visited"), "in_progress"),
 }
 # action → the field it cannot go without and what a person calls it (dispatch: assignee_id, or a point).
 REQUIRED_FIELD = {
@@ -24,6 +26,7 @@ REQUIRED_FIELD = {
     "return": ("note", "退回原因"),
     "visit": ("satisfaction", "满意度"),
     "mark_duplicate": ("duplicate_of", "原民情编号"),
+    "reopen": ("note", "重办原因"),
 }
 
 
