@@ -29,6 +29,8 @@ OPERATIONS = [
     ("/cases/{code}/transitions", "post", "Apply a workflow action", None, schemas.TransitionIn, 200, "staff"),
     ("/cases/{code}/reporter-phone", "post", "The reporter's full phone, for the case's current assignee only "
      "(each reveal is logged)", None, None, 200, "staff"),
+    ("/cases/{code}/feedback-link", "post", "A new single-use 回访 link for a resolved case (valid 7 days)", None,
+     None, 201, "cadre"),
     ("/me/cases", "get", "我的待办: the caller's open cases, the nearest deadline first", None, None, 200, "staff"),
     ("/feedback/{token}", "get", "What a reporter's 回访 link shows (the 办结说明)", None, None, 200, "public"),
     ("/feedback/{token}", "post", "A reporter's answer (single use; 不满意 reopens the case)", None,

@@ -61,6 +61,15 @@ def issue_feedback_link(session, case_id, *, now=None):
     return FEEDBACK_PATH + token
 
 
+def feedback_link_for(session, code, *, now=None):
+    """Return a new 回访 link for a resolved case by its code (for a cadre to pass on by hand), or refuse (409)."""
+    row = get_case_row(session, code)
+    if row.status not in RESOLVED_STATUSES:
+        raise ConflictError("民情办结后才能发送回访链接 (a feedback link is for a resolved case)",
+                            code="case_not_resolved")
+    return issue_feedback_link(session, row.id, now=now)
+
+
 def not_found():
     return NotFoundError("回访链接无效，请核对短信中的链接 (no such feedback link)", code="feedback_link_unknown")
 

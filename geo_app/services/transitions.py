@@ -29,6 +29,9 @@ REQUIRED_FIELD = {
     "reopen": ("note", "重办原因"),
 }
 
+# action → the vocabulary its note may be picked from (the workbench offers 退回 reasons as a list).
+NOTE_CHOICES = {"return": "return_reason"}
+
 
 def next_actions(status, confirmed=False):
     """Return the actions that may follow a status (a confirmed report is not confirmed twice)."""
@@ -37,7 +40,8 @@ def next_actions(status, confirmed=False):
 
 
 def describe(action):
-    """Return an action as the browser needs it: code, label and the field it requires (or None)."""
+    """Return an action as the browser needs it: code, label, the field it requires (or None) and its choices."""
     field = REQUIRED_FIELD.get(action)
     return {"code": action, "label": ACTIONS[action],
-            "requires": {"field": field[0], "label": field[1]} if field else None}
+            "requires": {"field": field[0], "label": field[1]} if field else None,
+            "choices": NOTE_CHOICES.get(action)}

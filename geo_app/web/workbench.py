@@ -40,7 +40,7 @@ def workbench():
                                vendor_base_url=_vendor_base_url())
     parts = _render_map(fmap, {})
     config = _page_config(basemap, parts, has_person=viewer.person_id is not None,
-                          return_reasons=vocabulary_list("return_reason"),
+                          vocabularies={"return_reason": vocabulary_list("return_reason")},
                           case_page=url_for("web.case_page", code="CODE"))
     return render_template("web/me.html", community=community, map=parts, page_config=config)
 

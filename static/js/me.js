@@ -1,7 +1,8 @@
 /* 民情地图 /me — 我的待办: the open cases dispatched to me, the nearest deadline first (GET /api/v1/me/cases).
  * One tap 签收 / 开始办理; 办结 with a note; 退回 with a reason from the list; the place on the small map with
  * its unit; navigation links; the reporter's full phone only after a tap (POST …/reporter-phone, logged).
- * The actions offered are the case's allowed_actions; each posts /api/v1/cases/<code>/transitions.
+ * The actions offered are the case's allowed_actions that need nothing (one tap) or a note (a form; picked from
+ * a list when the action names its choices); each posts /api/v1/cases/<code>/transitions.
  */
 (function () {
   "use strict";
@@ -14,9 +15,7 @@
   var place = document.getElementById("mq-me-place");
   var badge = document.getElementById("mq-me-badge");
   if (!list) return;
-  var reasons = config.return_reasons || [];
-  var ONE_TAP = { accept: true, start: true };
-  var FORMS = { resolve: true, return: true };
+  var vocabularies = config.vocabularies || {};
   var selected = null;
   var mapLayer = null;
 
@@ -70,19 +69,28 @@
     load();
   }
 
+  function oneTap(action) {
+    return !action.requires;
+  }
+
+  function withNote(action) {
+    return action.requires && action.requires.field === "note";
+  }
+
   function actionForm(c, action, slot) {
     var error = MQ.el("p", { class: "mq-error", role: "alert", hidden: true });
+    var reasons = action.choices ? vocabularies[action.choices] || [] : null;
     var fields;
-    if (action.code === "return") {
+    if (reasons) {
       fields = [
-        MQ.el("label", null, "退回原因",
+        MQ.el("label", null, action.requires.label,
           MQ.el("select", { name: "reason", required: "required" }, reasons.map(function (r) {
             return MQ.el("option", { value: r.code }, r.label);
           }))),
         MQ.el("label", null, "补充说明（选填）", MQ.el("textarea", { name: "note", rows: "2", maxlength: "3000" })),
       ];
     } else {
-      fields = [MQ.el("label", null, "办结说明（必填，群众可见）",
+      fields = [MQ.el("label", null, action.requires.label + "（必填，群众可见）",
         MQ.el("textarea", { name: "note", rows: "3", maxlength: "4000", required: "required" }))];
     }
     var form = MQ.el("form", { class: "mq-form mq-action-form", dataset: { action: action.code } },
@@ -95,14 +103,14 @@
       var data = new FormData(form);
       var note = String(data.get("note") || "").trim();
       var payload = { action: action.code };
-      if (action.code === "return") {
+      if (reasons) {
         var reason = String(data.get("reason") || "");
         var label = (reasons.filter(function (r) { return r.code === reason; })[0] || {}).label || reason;
         payload.reason = reason;
         payload.note = note ? label + "：" + note : label;
       } else {
         if (!note) {
-          MQ.show(error, "请填写办结说明。");
+          MQ.show(error, "请填写" + action.requires.label + "。");
           return;
         }
         payload.note = note;
@@ -120,11 +128,11 @@
   }
 
   function actionButtons(c, slot) {
-    return (c.allowed_actions || []).filter(function (a) { return ONE_TAP[a.code] || FORMS[a.code]; })
+    return (c.allowed_actions || []).filter(function (a) { return oneTap(a) || withNote(a); })
       .map(function (action) {
-        return MQ.el("button", { type: "button", class: ONE_TAP[action.code] ? "mq-primary" : null,
+        return MQ.el("button", { type: "button", class: oneTap(action) ? "mq-primary" : null,
           "data-action": action.code, onclick: async function (event) {
-            if (ONE_TAP[action.code]) {
+            if (oneTap(action)) {
               event.target.disabled = true;
               var res = await post(c, { action: action.code });
               if (!res.ok) {
