@@ -53,7 +53,15 @@
       .bindTooltip(MQ.el("span", null, unitName(c)), { permanent: true, direction: "top", offset: [0, -8] })
       .addTo(mapLayer);
     mapLayer.addTo(MQ.map);
-    MQ.map.fitBounds(mapLayer.getBounds(), { maxZoom: 18, padding: [24, 24], animate: false });
+    fitWhenStill(mapLayer.getBounds());
+  }
+
+  /* folium fits the map to the community with an animation; a fit during it would be undone when it ends. */
+  function fitWhenStill(bounds) {
+    var map = MQ.map;
+    var fit = function () { map.fitBounds(bounds, { maxZoom: 18, padding: [24, 24], animate: false }); };
+    if (map._animatingZoom || (map._panAnim && map._panAnim._inProgress)) map.once("moveend", fit);
+    else fit();
   }
 
   /* -------------------------------------------------------- the actions */
