@@ -2,9 +2,12 @@
 case is back in the chief's list."""
 
 import pytest
+from sqlalchemy import text
 
+from geo_app.extensions import db
 from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import log_in
+from tests.browser.conftest import click_at, log_in, map_ready
+from tests.conftest import token_for
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
@@ -88,8 +91,6 @@ def test_a_chief_returns_a_case_with_a_reason_from_the_list(open_page, chief_log
 
 def test_the_reporter_answers_dissatisfied_and_the_case_is_back_in_the_chiefs_list(open_page, chief_login,
                                                                                  live_server, cadre_token):
-    from tests.conftest import token_for
-
     chief_token = token_for(live_server.app, "chief")
     case = new_case(live_server, cadre_token, "垃圾桶满溢")
     for action, extra in (("accept", {}), ("resolve", {"note": "已联系环卫清运"})):
@@ -122,3 +123,28 @@ def test_the_reporter_answers_dissatisfied_and_the_case_is_back_in_the_chiefs_li
 
     again = open_page(link["path"], viewport=PHONE_360)
     again.page.locator(".mq-error", has_text="已使用").wait_for()
+
+
+def test_the_report_form_asks_for_updates_separately_and_only_with_a_phone(open_page, live_server):
+    watched = open_page("/sites", viewport=PHONE_360)
+    page = watched.page
+    map_ready(page)
+    page.click("#mq-report")
+    click_at(page, 22.96665, 115.3207646, zoom=17)
+    form = page.locator("#mq-case-form")
+    form.wait_for()
+    consent = form.locator('input[name="notify"]')
+    assert consent.is_visible() and not consent.is_checked(), "the consent box is not ticked in advance"
+    form.locator('[name="title"]').fill("巷口路灯不亮")
+    consent.check()
+    form.locator('button[type="submit"]').click()
+    assert "联系电话" in form.locator('[data-role="error"]').inner_text()
+    form.locator('[name="reporter_phone"]').fill("13600136000")
+    form.locator('button[type="submit"]').click()
+    form.locator('[data-role="code"]').wait_for()
+    tracking_code = form.locator('[data-role="code"]').inner_text()
+    with live_server.app.app_context():
+        stored = db.session.execute(text("SELECT notify, reporter_phone FROM civic_case WHERE tracking_code = :t"),
+                                    {"t": tracking_code}).one()
+    assert tuple(stored) == (True, "13600136000")
+    watched.assert_quiet()
