@@ -23,6 +23,7 @@ from ..models import RESOLVED_STATUSES, FeedbackToken, ResidentFeedback
 from ..schemas.cases import TransitionIn
 from .case_store import get_case_row, iso
 from .catalog import labelled
+from .privacy import mask_phones_in
 from .queries import CASES
 from .transitions import TRANSITIONS
 from .workflow import transition
@@ -98,7 +99,7 @@ def read_feedback(session, token, *, now=None):
     case = session.execute(select(CASES.c.code, CASES.c.title, CASES.c.status, CASES.c.resolution_note,
                                   CASES.c.resolved_at, CASES.c.tracking_code).where(CASES.c.id == row.case_id)).one()
     return {"title": case.title, "status": case.status, "status_label": labelled("status", case.status)["label"],
-            "resolution_note": case.resolution_note, "resolved_at": iso(case.resolved_at),
+            "resolution_note": mask_phones_in(case.resolution_note), "resolved_at": iso(case.resolved_at),
             "tracking_code": case.tracking_code, "expires_at": iso(row.expires_at),
             "answerable": case.status in RESOLVED_STATUSES}
 

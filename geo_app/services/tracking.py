@@ -17,6 +17,7 @@ from ..errors import NotFoundError
 from ..models import RESOLVED_STATUSES
 from .case_store import history, iso
 from .catalog import labelled
+from .privacy import mask_phones_in
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U
 LENGTH = 10
@@ -61,8 +62,8 @@ def track_case(session, raw_code):
         "status_label": labelled("status", row.status)["label"],
         "category": labelled("category", row.category),
         "received_at": iso(row.received_at),
-        # The 办结说明 is written for the reporter; it is shown once the case is resolved.
-        "resolution_note": row.resolution_note if row.status in RESOLVED_STATUSES else None,
+        # The 办结说明 is written for the reporter (the workbench says so): shown once resolved, phone numbers masked.
+        "resolution_note": mask_phones_in(row.resolution_note) if row.status in RESOLVED_STATUSES else None,
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]}
                     for e in history(session, row.id)],
     }
