@@ -14,6 +14,7 @@
 import logging
 
 from sqlalchemy import String, and_, cast, extract, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from ..errors import ValidationError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, ResidentFeedback, Unit
@@ -73,9 +74,10 @@ def kpi_select(key, filters):
         return func.count().filter(and_(*conditions))
 
     key = key.label("key")
-    resident = (select(ANSWERS.c.satisfaction).where(ANSWERS.c.case_id == c.id)
-                .order_by(ANSWERS.c.at.desc(), ANSWERS.c.id.desc()).limit(1).scalar_subquery())
-    satisfaction = func.coalesce(resident, c.satisfaction)
+    # Each case's latest resident answer (one hash join, however many cases are counted).
+    resident = (select(ANSWERS.c.case_id, ANSWERS.c.satisfaction).ext(distinct_on(ANSWERS.c.case_id))
+                .order_by(ANSWERS.c.case_id, ANSWERS.c.at.desc(), ANSWERS.c.id.desc()).subquery("resident"))
+    satisfaction = func.coalesce(resident.c.satisfaction, c.satisfaction)
     return (
         select(key, func.count().label("received"),
                counted(c.resolved_at.is_not(None)).label("resolved"),
@@ -90,7 +92,8 @@ def kpi_select(key, filters):
                func.min(PEOPLE.c.name).label("person_name"), func.min(c.assignee_role).label("person_role"))
         .select_from(CASES.join(COMMUNITIES, COMMUNITIES.c.id == c.community_id)
                      .outerjoin(UNITS, UNITS.c.id == c.unit_id)
-                     .outerjoin(PEOPLE, PEOPLE.c.id == c.assignee_id))
+                     .outerjoin(PEOPLE, PEOPLE.c.id == c.assignee_id)
+                     .outerjoin(resident, resident.c.case_id == c.id))
         .where(*case_conditions(filters), c.status != "duplicate")
         .group_by(key).order_by(key)
     )
