@@ -39,8 +39,7 @@ def workbench():
     fmap = build_workbench_map(streets, basemap, boundary=display_boundary(db.session, community["code"], display),
                                vendor_base_url=_vendor_base_url())
     parts = _render_map(fmap, {})
-    config = _page_config(basemap, parts, has_person=viewer.person_id is not None,
-                          vocabularies={"return_reason": vocabulary_list("return_reason")},
+    config = _page_config(basemap, parts, vocabularies={"return_reason": vocabulary_list("return_reason")},
                           case_page=url_for("web.case_page", code="CODE"))
     return render_template("web/me.html", community=community, map=parts, page_config=config)
 

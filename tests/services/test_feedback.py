@@ -130,3 +130,10 @@ def test_satisfaction_rate_counts_the_residents_answers_before_the_cadres_visit(
     [row] = stats(session, "community", window)["rows"]
     assert row["received"] == 3
     assert row["satisfaction_rate"] == round(2 / 3, 4)
+
+
+def test_the_database_refuses_a_consent_without_a_phone(session):
+    case = resolved_case(session)
+    with pytest.raises(Exception, match="ck_civic_case_notify_needs_phone"):
+        with session.begin_nested():
+            session.execute(text("UPDATE civic_case SET reporter_phone = NULL WHERE id = :id"), {"id": case.id})
