@@ -72,9 +72,10 @@
       { method: "POST", json: payload });
   }
 
-  function done(text) {
+  /* The message shows once the list is drawn again, so what it says is already on the screen. */
+  async function done(text) {
+    await load();
     MQ.show(message, text);
-    load();
   }
 
   function oneTap(action) {

@@ -2,6 +2,7 @@
 case is back in the chief's list."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from geo_app.extensions import db
@@ -62,7 +63,7 @@ def test_a_chief_accepts_starts_and_resolves_on_a_phone(open_page, chief_login, 
     item.locator('button[data-action="accept"]').click()
     page.locator("#mq-me-message", has_text="已签收").wait_for()
     item = card(page, case["code"])
-    assert item.locator('[data-role="status"]').inner_text() == "签收"
+    expect(item.locator('[data-role="status"]')).to_have_text("签收")
     item.locator('button[data-action="start"]').click()
     page.locator("#mq-me-message", has_text="已开始办理").wait_for()
     item = card(page, case["code"])
@@ -117,7 +118,7 @@ def test_the_reporter_answers_dissatisfied_and_the_case_is_back_in_the_chiefs_li
 
     watched = open_page("/me", viewport=PHONE_360, storage_state=chief_login)
     item = card(watched.page, case["code"])
-    assert item.locator('[data-role="status"]').inner_text() == "办理中"
+    expect(item.locator('[data-role="status"]')).to_have_text("办理中")
     assert item.locator('button[data-action="resolve"]').is_visible()
     watched.assert_quiet()
 
