@@ -1,6 +1,6 @@
 """The reporter's own 回访: a single-use link valid 7 days to a page that shows the 办结说明 and takes an answer.
 
-A link holds 256 random bits (secrets.token_urlsafe); only their SHA-256 is stored, so a copy of the database
+A link (feedback_links.py) holds 256 random bits; only their SHA-256 is stored, so a copy of the database
 opens no page. Unguessable and kept only as a hash, the token needs no signature. Single use is the database's
 rule (resident_feedback.token_id is unique; the answer claims the token with a conditional UPDATE first).
 不满意 reopens the case through the workflow's `reopen` action (back in progress, same assignee), so whatever
@@ -11,18 +11,17 @@ names the answer (source "resident_feedback", feedback_id).
 cadre's 回访 (civic_case.satisfaction): residents' own answers take precedence for their cases.
 """
 
-import hashlib
 import logging
-import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import insert, select, update
 
 from ..errors import AppError, ConflictError, NotFoundError
-from ..models import RESOLVED_STATUSES, FeedbackToken, ResidentFeedback
+from ..models import RESOLVED_STATUSES, ResidentFeedback
 from ..schemas.cases import TransitionIn
 from .case_store import get_case_row, iso
 from .catalog import labelled
+from .feedback_links import TOKENS, issue_feedback_link, token_hash
 from .privacy import mask_phones_in
 from .queries import CASES
 from .transitions import TRANSITIONS
@@ -30,10 +29,7 @@ from .workflow import transition
 
 logger = logging.getLogger(__name__)
 
-TOKENS = FeedbackToken.__table__
 ANSWERS = ResidentFeedback.__table__
-LINK_DAYS = 7
-FEEDBACK_PATH = "/feedback/"
 REOPEN_ACTOR = "群众回访"
 TOKEN_MAX = 100
 
@@ -43,23 +39,6 @@ class LinkGone(AppError):
 
     status = 410
     code = "feedback_link_gone"
-
-
-def token_hash(token):
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def issue_feedback_link(session, case_id, *, now=None):
-    """Return the path of a new 回访 link for a case (/feedback/<token>); only the token's hash is stored."""
-    now = now or datetime.now(UTC)
-    community_id = session.execute(select(CASES.c.community_id).where(CASES.c.id == case_id)).scalar()
-    if community_id is None:
-        raise NotFoundError(f"没有编号为 {case_id} 的民情 (no case with id {case_id})", code="case_not_found")
-    token = secrets.token_urlsafe(32)
-    session.execute(insert(TOKENS).values(case_id=case_id, community_id=community_id, token_hash=token_hash(token),
-                                          issued_at=now, expires_at=now + timedelta(days=LINK_DAYS)))
-    logger.info("feedback link issued for case %s", case_id)
-    return FEEDBACK_PATH + token
 
 
 def feedback_link_for(session, code, *, now=None):

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from geo_app.errors import ConflictError, NotFoundError
 from geo_app.schemas import FeedbackIn
 from geo_app.services.cases import CasePolicy, create_case
-from geo_app.services.feedback import LinkGone, answer_feedback, issue_feedback_link, read_feedback
+from geo_app.services.feedback import LinkGone, answer_feedback, read_feedback
+from geo_app.services.feedback_links import issue_feedback_link
 from geo_app.services.kpis import stats
 from geo_app.services.workflow import transition
 from tests.factories import case_in, change, point_in_building
