@@ -119,6 +119,7 @@ SETTINGS = (
     Setting("IMPORT_MAX_FEATURES", int, 200_000, "most features in one imported file"),
     Setting("IMPORT_BOUNDARY_TOLERANCE_M", int, 20, "how far (m) an imported unit may reach outside its "
             "community's boundary"),
+    Setting("WORKBENCH_DUE_SOON_HOURS", int, 4, "a deadline this many hours away is marked 即将超时 on 我的待办 (`/me`)"),
     Setting("DUPLICATE_RADIUS_M", int, 100, "open cases of a category within this distance are offered as duplicates"),
     Setting("DUPLICATE_WINDOW_DAYS", int, 30, "… and received within this many days"),
     Setting("CASE_DEADLINES", dict, CASE_DEADLINES_DEFAULT,

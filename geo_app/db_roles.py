@@ -41,6 +41,9 @@ TABLE_GRANTS = {
     "user_session": TRANSIENT,  # a login; logout, disabling and a new password delete rows
     "rate_limit_counter": TRANSIENT,  # UNLOGGED counters of the shared limiter; expired windows deleted
     "heat_level": READ,
+    "feedback_token": WRITE,  # a 回访 link's hash; used_at is set once (migration 0010)
+    "resident_feedback": APPEND,  # the reporters' own answers
+    "phone_reveal": APPEND,  # each reveal of a reporter's phone to an assignee
     # Kept by the SECURITY DEFINER triggers of migration 0004/0005 only: the app cannot forge a rollup.
     "case_heat_month": READ,
     "case_heat_month_total": READ,

@@ -6,7 +6,7 @@ from flask import current_app, jsonify
 from .. import schemas
 from .blueprint import bp
 
-BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.EarnIn)
+BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.EarnIn, schemas.FeedbackIn)
 ERROR = {"type": "object", "required": ["error", "message"],
          "properties": {"error": {"type": "string", "description": "a machine-readable code"},
                         "message": {"type": "string", "description": "Chinese, naming the field and the problem"},
@@ -27,6 +27,14 @@ OPERATIONS = [
     ("/cases", "post", "Report a case (anonymous allowed, rate-limited)", None, schemas.CaseIn, 201, "public"),
     ("/cases/{code}", "get", "One case with its history", None, None, 200, "staff"),
     ("/cases/{code}/transitions", "post", "Apply a workflow action", None, schemas.TransitionIn, 200, "staff"),
+    ("/cases/{code}/reporter-phone", "post", "The reporter's full phone, for the case's current assignee only "
+     "(each reveal is logged)", None, None, 200, "staff"),
+    ("/cases/{code}/feedback-link", "post", "A new single-use 回访 link for a resolved case (valid 7 days)", None,
+     None, 201, "cadre"),
+    ("/me/cases", "get", "我的待办: the caller's open cases, the nearest deadline first", None, None, 200, "staff"),
+    ("/feedback/{token}", "get", "What a reporter's 回访 link shows (the 办结说明)", None, None, 200, "public"),
+    ("/feedback/{token}", "post", "A reporter's answer (single use; 不满意 reopens the case)", None,
+     schemas.FeedbackIn, 200, "public"),
     ("/track/{tracking_code}", "get", "A case's public status by its tracking code (not the case code)", None, None,
      200, "public"),
     ("/heat", "get", "Case counts per grid cell sized to the zoom", schemas.HeatQuery, None, 200, "public"),

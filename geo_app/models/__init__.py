@@ -8,6 +8,7 @@ from .case import (
                    OPEN_STATUSES,
                    OVERDUE,
                    RESOLVED_STATUSES,
+                   RETURN_REASONS,
                    SATISFACTION,
                    STATUSES,
                    TAGS,
@@ -17,6 +18,7 @@ from .case import (
                    CaseEvent,
 )
 from .community import Community
+from .feedback import MAX_COMMENT, FeedbackToken, PhoneReveal, ResidentFeedback
 from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
@@ -26,7 +28,8 @@ from .user import USER_ROLES, AdminLog, User, UserSession
 __all__ = [
     "AdminLog", "User", "UserSession", "USER_ROLES",
     "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
-    "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE",
+    "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE", "RETURN_REASONS",
+    "FeedbackToken", "ResidentFeedback", "PhoneReveal", "MAX_COMMENT",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",

@@ -65,12 +65,21 @@ RESOLVED_STATUSES = ("resolved", "visited", "closed")
 # The workflow actions one may post (services/transitions.py says from which statuses each leads where).
 ACTIONS = {
     "dispatch": "派单", "accept": "签收", "start": "开始办理", "resolve": "办结", "visit": "回访", "close": "关闭",
-    "return": "退回", "mark_duplicate": "标记重复", "confirm": "确认上报",
+    "return": "退回", "mark_duplicate": "标记重复", "confirm": "确认上报", "reopen": "重新办理",
 }
 # What a case's history records: the intake, then the actions.
 EVENT_ACTIONS = {"receive": "受理", **ACTIONS}
 # Which deadline an open case has missed.
 OVERDUE = {"response": "签收超时", "resolution": "办结超时"}
+# Why an assignee hands a case back (退回); the workbench offers these, the history keeps the code.
+RETURN_REASONS = {
+    "not_my_unit": "不属于本人责任范围",
+    "wrong_place": "位置有误",
+    "needs_department": "需职能部门处理",
+    "duplicate": "与其他民情重复",
+    "cannot_contact": "无法联系反映人",
+    "other": "其他原因",
+}
 
 
 class Case(CommunityScopedMixin, TimestampMixin, db.Model):
@@ -85,6 +94,7 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
         CheckConstraint("char_length(title) BETWEEN 1 AND 200", name="title_length"),
         CheckConstraint("char_length(description) <= 4000", name="description_length"),
         CheckConstraint("version >= 1", name="version"),
+        CheckConstraint("NOT notify OR reporter_phone IS NOT NULL", name="notify_needs_phone"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +134,8 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    # The reporter asked to be kept informed (PIPL art. 14: a separate, explicit consent); needs reporter_phone.
+    notify: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
 
 
 class CaseEvent(CommunityScopedMixin, db.Model):

@@ -10,6 +10,7 @@ from .cases import (
     CaseFilterQuery,
     CaseIn,
     CasesQuery,
+    FeedbackIn,
     HeatQuery,
     PublicHeatQuery,
     StatsQuery,
@@ -19,7 +20,7 @@ from .open311 import ServiceRequestIn, ServiceRequestsQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
-    "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "HeatQuery", "PublicHeatQuery",
+    "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
     "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
     "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery",
 ]

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validat
 from ..errors import ValidationError
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_point
-from ..models import ACTIONS
+from ..models import ACTIONS, MAX_COMMENT, RETURN_REASONS
 from ..services.clock import LOCAL_TZ, check_in_range
 from ..services.kpis import GROUPINGS
 from ..services.transitions import REQUIRED_FIELD
@@ -77,6 +77,8 @@ class CaseIn(Strict):
     reporter_phone: Annotated[str, Field(max_length=32), AfterValidator(_phone)] | None = None
     household: ShortText | None = None
     anonymous: StrictBool = False
+    notify: StrictBool = Field(False, description="the reporter consents to SMS updates on this case (needs "
+                                                  "reporter_phone; PIPL art. 14: asked separately, off by default)")
 
     @field_validator("description", mode="before")
     @classmethod
@@ -94,6 +96,9 @@ class CaseIn(Strict):
         self.crs = "wgs84"
         if self.anonymous:
             self.reporter_name = None
+        if self.notify and not self.reporter_phone:
+            raise ValidationError("接收办理进度短信（notify）需要填写联系电话（reporter_phone） "
+                                  "(notify needs reporter_phone)", field="notify")
         return self
 
 
@@ -110,6 +115,8 @@ class TransitionIn(Strict):
     satisfaction: Annotated[str, Field(max_length=40, description=code_help("satisfaction")),
                             code_of("satisfaction")] | None = None
     duplicate_of: CaseCode | None = None
+    reason: Annotated[str, Field(max_length=40, description=code_help("return_reason") + " (退回 only)"),
+                      code_of("return_reason", "reason")] | None = None
 
     @field_validator("note", mode="after")
     @classmethod
@@ -121,6 +128,11 @@ class TransitionIn(Strict):
         if self.lat is not None or self.lon is not None:
             _to_wgs84(self, self.crs)
             self.crs = "wgs84"
+        if self.reason is not None and self.action != "return":
+            raise ValidationError(f"退回原因（reason）只用于「退回」 (reason goes with return only, not {self.action})",
+                                  field="reason")
+        if self.action == "return" and self.note is None and self.reason is not None:
+            self.note = RETURN_REASONS[self.reason]  # the reason alone is a note enough
         if self.action not in REQUIRED_FIELD:
             return self
         field, label = REQUIRED_FIELD[self.action]
@@ -135,6 +147,18 @@ class TransitionIn(Strict):
     def point(self):
         """The WGS-84 (lon, lat) the action names, or None."""
         return (self.lon, self.lat) if self.lat is not None else None
+
+
+class FeedbackIn(Strict):
+    """A reporter's answer on the 回访 page."""
+
+    satisfaction: Annotated[str, Field(max_length=40, description=code_help("satisfaction")), code_of("satisfaction")]
+    comment: Annotated[Text, Field(max_length=MAX_COMMENT)] = ""
+
+    @field_validator("comment", mode="before")
+    @classmethod
+    def _no_comment_is_empty(cls, value):
+        return "" if value is None else value
 
 
 def parse_day(value, field, *, end=False):

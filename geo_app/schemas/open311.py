@@ -2,7 +2,7 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -62,9 +62,18 @@ class ServiceRequestIn(Query):
     first_name: Annotated[Text, Field(max_length=50)] | None = None
     last_name: Annotated[Text, Field(max_length=50)] | None = None
     phone: Annotated[Text, Field(max_length=32), AfterValidator(_phone)] | None = None
+    # Our extension: the reporter consents to SMS updates (needs phone), as POST /api/v1/cases's notify.
+    notify: Literal["true", "false", "1", "0"] | None = None
+
+    @property
+    def wants_updates(self):
+        return self.notify in ("true", "1")
 
     @model_validator(mode="after")
     def _located(self):
+        if self.wants_updates and not self.phone:
+            raise ValidationError("接收办理进度短信（notify）需要填写联系电话（phone） (notify needs phone)",
+                                  field="notify")
         if self.lat is None and self.long is None:
             if self.address_string:
                 raise ValidationError("本服务不做地址解析，仅有 address_string 无法定位，请同时提供 lat 和 long（WGS-84） "

@@ -58,11 +58,11 @@ def next_code(session, year):
 INSERT_CASE = text(
     """
     INSERT INTO civic_case (community_id, code, channel, category, tags, title, description, geom, address,
-        urgency, reporter_name, reporter_phone, anonymous, household, status, unit_id, response_due_at,
+        urgency, reporter_name, reporter_phone, anonymous, household, notify, status, unit_id, response_due_at,
         resolve_due_at, received_at, idempotency_key, request_hash, version, created_at, updated_at)
     VALUES (:community_id, :code, :channel, :category, :tags, :title, :description,
         ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), :address, :urgency, :reporter_name, :reporter_phone,
-        :anonymous, :household, 'received', :unit_id, :response_due, :resolve_due, :now, :idem, :request_hash, 1,
+        :anonymous, :household, :notify, 'received', :unit_id, :response_due, :resolve_due, :now, :idem, :request_hash, 1,
         :now, :now)
     ON CONFLICT (tracking_code) DO NOTHING
     RETURNING id

@@ -6,15 +6,18 @@
 - response_rate: accepted within the response deadline / cases whose response is due or done
 - resolution_rate: resolved / received
 - on_time_rate: resolved by the resolution deadline / resolved
-- satisfaction_rate: (满意 + 基本满意) / return visits with a satisfaction
+- satisfaction_rate: (满意 + 基本满意) / cases with a satisfaction, where a case's satisfaction is its
+  reporter's own latest answer on the 回访 page (services/feedback.py) when there is one, else the cadre's 回访:
+  residents' own answers take precedence for their cases
 """
 
 import logging
 
 from sqlalchemy import String, and_, cast, extract, func, or_, select
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from ..errors import ValidationError
-from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, Unit
+from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, ResidentFeedback, Unit
 from .catalog import VOCABULARIES
 from .clock import LOCAL_TZ
 from .exports import csv_text
@@ -23,7 +26,7 @@ from .queries import CASES, COMMUNITIES, case_conditions
 
 logger = logging.getLogger(__name__)
 
-UNITS, PEOPLE = Unit.__table__, Person.__table__
+UNITS, PEOPLE, ANSWERS = Unit.__table__, Person.__table__, ResidentFeedback.__table__
 GROUPINGS = {
     "channel": CASES.c.channel,
     "category": CASES.c.category,
@@ -71,6 +74,10 @@ def kpi_select(key, filters):
         return func.count().filter(and_(*conditions))
 
     key = key.label("key")
+    # Each case's latest resident answer (one hash join, however many cases are counted).
+    resident = (select(ANSWERS.c.case_id, ANSWERS.c.satisfaction).ext(distinct_on(ANSWERS.c.case_id))
+                .order_by(ANSWERS.c.case_id, ANSWERS.c.at.desc(), ANSWERS.c.id.desc()).subquery("resident"))
+    satisfaction = func.coalesce(resident.c.satisfaction, c.satisfaction)
     return (
         select(key, func.count().label("received"),
                counted(c.resolved_at.is_not(None)).label("resolved"),
@@ -78,14 +85,15 @@ def kpi_select(key, filters):
                counted(c.accepted_at.is_not(None), c.accepted_at <= c.response_due_at).label("responded_on_time"),
                counted(or_(c.accepted_at.is_not(None), func.now() > c.response_due_at)).label("response_due"),
                counted(c.resolved_at.is_not(None), c.resolved_at <= c.resolve_due_at).label("resolved_on_time"),
-               counted(c.satisfaction.in_(SATISFIED)).label("satisfied"),
-               counted(c.satisfaction.is_not(None)).label("visited"),
+               counted(satisfaction.in_(SATISFIED)).label("satisfied"),
+               counted(satisfaction.is_not(None)).label("visited"),
                func.avg(extract("epoch", c.resolved_at - c.received_at) / 3600.0)
                .filter(c.resolved_at.is_not(None)).label("mean_hours"),
                func.min(PEOPLE.c.name).label("person_name"), func.min(c.assignee_role).label("person_role"))
         .select_from(CASES.join(COMMUNITIES, COMMUNITIES.c.id == c.community_id)
                      .outerjoin(UNITS, UNITS.c.id == c.unit_id)
-                     .outerjoin(PEOPLE, PEOPLE.c.id == c.assignee_id))
+                     .outerjoin(PEOPLE, PEOPLE.c.id == c.assignee_id)
+                     .outerjoin(resident, resident.c.case_id == c.id))
         .where(*case_conditions(filters), c.status != "duplicate")
         .group_by(key).order_by(key)
     )

@@ -247,7 +247,8 @@ def create_request(session, request, *, trusted, policy, case_policy=None, now=N
         title=" ".join(request.description.split())[:TITLE_LENGTH], description=request.description,
         channel=_channel_for(policy, request.api_key) if trusted else "other", category=request.service_code,
         lat=request.lat, lon=request.long, crs="wgs84", address=request.address_string, urgency="normal", tags=[],
-        reporter_name=name, reporter_phone=phone, household=None, anonymous=not (name or phone))
+        reporter_name=name, reporter_phone=phone, household=None, anonymous=not (name or phone),
+        notify=request.wants_updates)
     actor = f"open311:{trusted}" if trusted else "open311"
     try:
         case, _ = create_case(session, case_in, actor=actor, policy=case_policy, now=now)

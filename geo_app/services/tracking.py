@@ -14,8 +14,10 @@ import unicodedata
 from sqlalchemy import text
 
 from ..errors import NotFoundError
+from ..models import RESOLVED_STATUSES
 from .case_store import history, iso
 from .catalog import labelled
+from .privacy import mask_phones_in
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U
 LENGTH = 10
@@ -45,11 +47,12 @@ def track_case(session, raw_code):
     """Return what the holder of a tracking code may see: status, category and timeline; no people, no place.
 
     Less than the public Open311 view of the same case (no agency, no deadline, no staff case code), since a
-    code can be passed on; the timeline is the one thing added, and only status changes with their times.
+    code can be passed on; the timeline and, once resolved, the 办结说明 are the things added.
     """
     code = normalize_tracking_code(raw_code)
     row = code and session.execute(
-        text("SELECT id, tracking_code, status, category, received_at FROM civic_case WHERE tracking_code = :t"),
+        text("SELECT id, tracking_code, status, category, received_at, resolution_note FROM civic_case "
+             "WHERE tracking_code = :t"),
         {"t": code}).first()
     if not row:
         raise not_found()
@@ -59,6 +62,8 @@ def track_case(session, raw_code):
         "status_label": labelled("status", row.status)["label"],
         "category": labelled("category", row.category),
         "received_at": iso(row.received_at),
+        # The 办结说明 is written for the reporter (the workbench says so): shown once resolved, phone numbers masked.
+        "resolution_note": mask_phones_in(row.resolution_note) if row.status in RESOLVED_STATUSES else None,
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]}
                     for e in history(session, row.id)],
     }

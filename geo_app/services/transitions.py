@@ -16,6 +16,8 @@ TRANSITIONS = {
     "return": (("dispatched", "accepted"), "returned"),
     "mark_duplicate": (("received", "dispatched", "returned"), "duplicate"),
     "confirm": (tuple(s for s in STATUSES if s != "duplicate"), None),
+    # 重新办理: a resolved case back to its assignee, in progress again (a reporter's 不满意, or a cadre).
+    "reopen": (("resolved", "visited"), "in_progress"),
 }
 # action → the field it cannot go without and what a person calls it (dispatch: assignee_id, or a point).
 REQUIRED_FIELD = {
@@ -24,7 +26,11 @@ REQUIRED_FIELD = {
     "return": ("note", "退回原因"),
     "visit": ("satisfaction", "满意度"),
     "mark_duplicate": ("duplicate_of", "原民情编号"),
+    "reopen": ("note", "重办原因"),
 }
+
+# action → the vocabulary its note may be picked from (the workbench offers 退回 reasons as a list).
+NOTE_CHOICES = {"return": "return_reason"}
 
 
 def next_actions(status, confirmed=False):
@@ -34,7 +40,8 @@ def next_actions(status, confirmed=False):
 
 
 def describe(action):
-    """Return an action as the browser needs it: code, label and the field it requires (or None)."""
+    """Return an action as the browser needs it: code, label, the field it requires (or None) and its choices."""
     field = REQUIRED_FIELD.get(action)
     return {"code": action, "label": ACTIONS[action],
-            "requires": {"field": field[0], "label": field[1]} if field else None}
+            "requires": {"field": field[0], "label": field[1]} if field else None,
+            "choices": NOTE_CHOICES.get(action)}

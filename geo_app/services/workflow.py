@@ -46,8 +46,11 @@ def _resolve_dispatch_target(session, row, change):
     return answer["assignee"]["person"]["id"], answer["assignee"]["role"]
 
 
-def transition(session, code, change, *, actor, policy=None, now=None):
-    """Apply one workflow action (a validated schemas.TransitionIn) to a case; return the case after it."""
+def transition(session, code, change, *, actor, policy=None, now=None, event_data=None):
+    """Apply one workflow action (a validated schemas.TransitionIn) to a case; return the case after it.
+
+    event_data is added to the event's data (e.g. which resident answer reopened a case).
+    """
     policy = policy or CasePolicy()
     action = change.action
     row = get_case_row(session, code)
@@ -80,6 +83,10 @@ def transition(session, code, change, *, actor, policy=None, now=None):
             # The next assignee's response is measured afresh; the first acceptance stays in the history.
             values |= {"assignee_id": None, "assignee_role": None, "accepted_at": None, "started_at": None}
             data["previous_assignee_id"] = row.assignee_id
+            if change.reason:
+                data["reason"] = change.reason
+        elif action == "reopen":
+            values, data = _reopen_values(row, now, policy)
         elif action == "mark_duplicate":
             original = change.duplicate_of
             if original == code:
@@ -96,9 +103,20 @@ def transition(session, code, change, *, actor, policy=None, now=None):
             data["duplicate_of"] = original
         bump_version(session, row.id, version, values)
         append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
-                     data=data)
+                     data=data | (event_data or {}))
     logger.info("case %s: %s by %s", code, action, actor)
     return get_case(session, code, include_private=True)
+
+
+def _reopen_values(row, now, policy):
+    """Return the columns and event data of 重新办理: back in progress with the same assignee and a new deadline.
+
+    The first resolution (time and 办结说明) stays in the history; the resolution rate and the on-time rate count
+    the case again when it is resolved anew, against a resolution deadline counted from the reopening.
+    """
+    values = {"status": "in_progress", "resolved_at": None, "visited_at": None, "resolution_note": None,
+              "resolve_due_at": policy.due_times(row.urgency, now)[1]}
+    return values, {"previous_resolution_note": row.resolution_note, "assignee_id": row.assignee_id}
 
 
 def _confirm(session, row, version, actor, note, now, policy):

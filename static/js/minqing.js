@@ -286,6 +286,14 @@
         var value = String(data.get(field) || "").trim();
         if (value) payload[field] = value;
       });
+      if (data.get("notify")) {
+        if (!payload.reporter_phone) {
+          MQ.show(part("error"), "接收办理进度短信需要填写联系电话。");
+          form.querySelector('[name="reporter_phone"]').focus();
+          return;
+        }
+        payload.notify = true;
+      }
       if (!payload.title) {
         MQ.show(part("error"), "请填写标题。");
         form.querySelector('[name="title"]').focus();

@@ -15,7 +15,9 @@
         body.status_label || body.status),
       MQ.el("dl", { class: "mq-track-facts" },
         body.category ? [MQ.el("dt", null, "类别"), MQ.el("dd", null, body.category.label || body.category.code)] : null,
-        MQ.el("dt", null, "受理时间"), MQ.el("dd", null, MQ.formatTime(body.received_at))),
+        MQ.el("dt", null, "受理时间"), MQ.el("dd", null, MQ.formatTime(body.received_at)),
+        body.resolution_note ? [MQ.el("dt", null, "办结说明"),
+          MQ.el("dd", { "data-role": "resolution-note" }, body.resolution_note)] : null),
       MQ.el("h3", null, "办理记录"),
       MQ.el("ol", { class: "mq-timeline" }, (body.history || []).map(function (step) {
         return MQ.el("li", { dataset: { status: step.status } },

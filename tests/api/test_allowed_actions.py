@@ -37,8 +37,9 @@ def test_each_role_is_offered_the_next_actions_it_may_take(clients, own_case):
     assert codes(clients["admin"].get(path).get_json()) == codes(cadre)
     assert codes(clients["chief"].get(path).get_json()) == ["accept", "return"]
     labelled = {a["code"]: a for a in cadre["allowed_actions"]}
-    assert labelled["accept"] == {"code": "accept", "label": "签收", "requires": None}
+    assert labelled["accept"] == {"code": "accept", "label": "签收", "requires": None, "choices": None}
     assert labelled["return"]["requires"] == {"field": "note", "label": "退回原因"}
+    assert labelled["return"]["choices"] == "return_reason", "the workbench offers the reasons as a list"
     assert labelled["dispatch"]["requires"]["field"] == "assignee_id"
 
 
@@ -49,9 +50,9 @@ def test_the_actions_follow_the_status_and_what_the_answer_to_an_action_says(cli
     resolved = act(chief, accepted, "resolve", note="已清理")
     assert codes(resolved) == [], "a resolved case leaves a chief nothing to do"
     cadre_view = clients["cadre"].get(f"/api/v1/cases/{own_case['code']}").get_json()
-    assert codes(cadre_view) == ["visit", "confirm"]
+    assert codes(cadre_view) == ["visit", "confirm", "reopen"]
     confirmed = act(clients["cadre"], cadre_view, "confirm")
-    assert codes(confirmed) == ["visit"], "a report is confirmed once"
+    assert codes(confirmed) == ["visit", "reopen"], "a report is confirmed once"
 
 
 def test_lists_carry_the_actions_too(clients, own_case):
