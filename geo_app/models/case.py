@@ -124,6 +124,8 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
     request_hash: Mapped[str | None] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    # An Open311 client's media_url, kept as given and never fetched (migration 0011).
+    media_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class CaseEvent(CommunityScopedMixin, db.Model):

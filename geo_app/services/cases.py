@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, text
 
-from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
+from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT, RESOLVE_REQUIRES_PHOTO_DEFAULT
 from ..models import OPEN_STATUSES
 from .case_store import (
     CASE_ROW,
@@ -32,11 +32,13 @@ class CasePolicy:
     points_per_category: dict = field(default_factory=lambda: POINTS_PER_CATEGORY_DEFAULT)
     duplicate_radius_m: float = 100
     duplicate_window_days: int = 30
+    # Categories whose cases are resolved only with a 处置后 photo (photos.check_resolve_photo).
+    resolve_requires_photo: frozenset = frozenset(RESOLVE_REQUIRES_PHOTO_DEFAULT)
 
     @classmethod
     def from_config(cls, config):
         return cls(config["CASE_DEADLINES"], config["POINTS_PER_CATEGORY"], config["DUPLICATE_RADIUS_M"],
-                   config["DUPLICATE_WINDOW_DAYS"])
+                   config["DUPLICATE_WINDOW_DAYS"], frozenset(config["RESOLVE_REQUIRES_PHOTO"]))
 
     def due_times(self, urgency, received_at):
         rule = self.deadlines[urgency]

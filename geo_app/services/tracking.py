@@ -16,6 +16,7 @@ from sqlalchemy import text
 from ..errors import NotFoundError
 from .case_store import history, iso
 from .catalog import labelled
+from .photos import case_photos
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U
 LENGTH = 10
@@ -61,6 +62,8 @@ def track_case(session, raw_code):
         "received_at": iso(row.received_at),
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]}
                     for e in history(session, row.id)],
+        "photos": [{key: photo[key] for key in ("id", "kind", "kind_label", "url", "thumb_url", "width", "height")}
+                   for photo in case_photos(session, row.id, public_only=True)],  # only what a cadre published
     }
 
 
