@@ -137,6 +137,7 @@ def get_case(session, code, *, include_private=False, viewer=None, with_history=
     row = get_case_row(session, code)
     body = serialize_case(row, include_private=include_private, viewer=viewer)
     body["photos"] = case_photos(session, row.id, with_original=include_private)
+    body["may_publish_photos"] = include_private  # admins and cadres publish and hide photos
     if with_history:
         body["history"] = history(session, row.id)
     return body

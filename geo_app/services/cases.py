@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, text
 
-from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT, RESOLVE_REQUIRES_PHOTO_DEFAULT
+from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
 from ..models import OPEN_STATUSES
 from .case_store import (
     CASE_ROW,
@@ -32,8 +32,9 @@ class CasePolicy:
     points_per_category: dict = field(default_factory=lambda: POINTS_PER_CATEGORY_DEFAULT)
     duplicate_radius_m: float = 100
     duplicate_window_days: int = 30
-    # Categories whose cases are resolved only with a 处置后 photo (photos.check_resolve_photo).
-    resolve_requires_photo: frozenset = frozenset(RESOLVE_REQUIRES_PHOTO_DEFAULT)
+    # Categories whose cases are resolved only with a 处置后 photo (photos.check_resolve_photo); the setting
+    # RESOLVE_REQUIRES_PHOTO (default: 安全隐患, 环境卫生) fills it; a policy built in code has no such rule.
+    resolve_requires_photo: frozenset = frozenset()
 
     @classmethod
     def from_config(cls, config):

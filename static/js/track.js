@@ -16,6 +16,7 @@
       MQ.el("dl", { class: "mq-track-facts" },
         body.category ? [MQ.el("dt", null, "类别"), MQ.el("dd", null, body.category.label || body.category.code)] : null,
         MQ.el("dt", null, "受理时间"), MQ.el("dd", null, MQ.formatTime(body.received_at))),
+      (body.photos || []).length ? [MQ.el("h3", null, "照片"), MQ.photoStrip(body.photos)] : null,
       MQ.el("h3", null, "办理记录"),
       MQ.el("ol", { class: "mq-timeline" }, (body.history || []).map(function (step) {
         return MQ.el("li", { dataset: { status: step.status } },
