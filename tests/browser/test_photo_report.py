@@ -10,11 +10,14 @@ from PIL import Image
 from sqlalchemy import text
 
 from geo_app.extensions import db
-from tests.browser.conftest import PHONE, click_at, map_ready
+from geo_app.services.demo import DEMO_ACCOUNTS
+from tests.browser.conftest import PHONE, click_at, log_in, map_ready
+from tests.factories import point_in_building
 from tests.photo_samples import SERIAL, metadata_of, phone_jpeg, text_as_jpeg, top_is_red
 
 pytestmark = pytest.mark.browser
 
+CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the 楼栋长 of BD01
 HERE = {"latitude": 22.96665, "longitude": 115.3207646}  # in 龙津巷 (LN09)
 
 
@@ -117,3 +120,44 @@ def test_a_refused_photo_keeps_what_was_typed_and_chosen(open_page, live_server)
     code.wait_for(timeout=30_000)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code.inner_text())
     assert len(stored_photos(live_server.app, code.inner_text())) == 1
+
+
+@pytest.fixture(scope="module")
+def chief_login(browser, live_server):
+    return log_in(browser, live_server, CHIEF_LOGIN, "/")
+
+
+def test_a_chief_resolves_a_hazard_only_after_adding_an_after_photo(open_page, chief_login, live_server, cadre_token):
+    status, case = live_server.call("POST", "/api/v1/cases", token=cadre_token, body={
+        "title": "消防通道堆放杂物", "channel": "grid_worker", "category": "hazard", **point_in_building("BD01")})
+    assert status == 201, case
+    watched = open_page(f"/cases/{case['code']}", viewport=PHONE, storage_state=chief_login)
+    page = watched.page
+
+    def act(action, note=None):
+        page.locator(f'.mq-case-actions button[data-action="{action}"]').click()
+        if note:
+            page.locator('.mq-action-form [name="note"]').fill(note)
+        page.locator('.mq-action-form button[type="submit"]').click()
+
+    act("accept")
+    page.locator('#mq-case [data-role="message"]').wait_for()
+    act("resolve", "杂物已清理")
+    refusal = page.locator(".mq-action-form .mq-error")
+    refusal.wait_for()
+    assert "处置后照片" in refusal.inner_text() and "RESOLVE_REQUIRES_PHOTO" in refusal.inner_text()
+
+    photos = page.locator('[data-role="case-photos"]')
+    assert photos.locator('[name="kind"]').input_value() == "after"
+    photos.locator('input[name="photo_pick"]').set_input_files(
+        [{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg()}])
+    photos.locator('[data-role="thumb"]').wait_for()
+    photos.locator('[data-role="upload-photos"]').click()
+    page.locator('#mq-case [data-role="message"]', has_text="已上传 1 张照片").wait_for()
+    strip = page.locator('[data-role="case-photos"] [data-role="photo-strip"] figure')
+    assert strip.count() == 1 and "处置后" in strip.inner_text()
+    assert page.locator('[data-role="case-photos"] [data-role="publish"]').count() == 0, "a chief does not publish"
+    act("resolve", "杂物已清理")
+    page.locator('#mq-case [data-role="message"]', has_text="已办结").wait_for()
+    assert page.locator('#mq-case [data-role="status"]').inner_text() == "办结"
+    watched.screenshot("case-page-after-photo")
