@@ -20,7 +20,6 @@ logger = logging.getLogger(__name__)
 
 MAX_PHOTOS = 9  # WeChat's nine
 PHOTO_URL = "/api/v1/photos/{id}/{variant}"
-VARIANTS = ("display", "thumb", "original")
 RESOLVE_RULE = "RESOLVE_REQUIRES_PHOTO"
 
 
@@ -139,12 +138,6 @@ def set_public(session, row, public, *, actor):
                     {"p": public, "a": actor[:100], "id": row.id})
     logger.info("photo %s (case %s) %s by %s", row.id, row.case_code, "published" if public else "hidden", actor)
     return photo_json(get_photo_row(session, row.id))
-
-
-def first_public_photo(session, case_id):
-    """Return the id of a case's first published photo, or None."""
-    return session.execute(text("SELECT min(id) FROM case_photo WHERE case_id = :id AND public"),
-                           {"id": case_id}).scalar()
 
 
 def check_resolve_photo(session, row, categories):
