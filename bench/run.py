@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
-from . import agreement, heat_bench, import_bench, lookup_bench, nearest_bench, page_bench
+from . import agreement, heat_bench, import_bench, lookup_bench, nearest_bench, page_bench, photo_bench
 from .cluster import connect, migrated_database, private_cluster
 from .generate import generate
 from .layout import SCALES, Layout
@@ -21,7 +21,7 @@ from .server import HEADERS, api_token, authorise, gunicorn
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
-FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "import")
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "photo", "import")
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,9 @@ def main(argv=None):
                     emit(figure, figures)
             if "page" in only:
                 for figure in page_bench.measure(host, port, HEADERS):
+                    emit(figure, figures)
+            if "photo" in only:
+                for figure in photo_bench.measure(layout, host, port, seed=spec.seed):
                     emit(figure, figures)
         conn.close()
         if "import" in only:

@@ -187,3 +187,19 @@ def test_without_the_setting_no_original_is_kept(client):
     photo = post_with_photos(client, [("a.jpg", phone_jpeg())]).get_json()["photos"][0]
     assert "original_url" not in photo
     assert client.get(f"/api/v1/photos/{photo['id']}/original").status_code == 404
+
+
+def test_a_retried_report_with_the_same_key_and_photos_stores_them_once(app, client):
+    headers = {"Idempotency-Key": "photo-retry-1"}
+    body = case_body()
+    first = client.post("/api/v1/cases", data=form(body, [("a.jpg", phone_jpeg())]), headers=headers,
+                        content_type="multipart/form-data")
+    before = counts(app)
+    again = client.post("/api/v1/cases", data=form(body, [("a.jpg", phone_jpeg())]), headers=headers,
+                        content_type="multipart/form-data")
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.get_json()["code"] == first.get_json()["code"] and len(again.get_json()["photos"]) == 1
+    assert counts(app) == before
+    other = client.post("/api/v1/cases", data=form(body, [("b.jpg", phone_jpeg(80, 60))]), headers=headers,
+                        content_type="multipart/form-data")
+    assert other.status_code == 422 and other.get_json()["error"] == "idempotency_key_reused"  # another photo
