@@ -5,6 +5,7 @@ from flask import Response, current_app, jsonify, request
 from ..auth import client_scope, current_viewer
 from ..errors import ValidationError
 from ..extensions import db
+from ..request_budget import restart_budget
 from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, validate
 from ..services import case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
@@ -50,6 +51,7 @@ def create_case():
     data = validate(CaseIn, body, current_app.config)
     photos = photo_policy()
     cleaned = photo_service.clean_uploads(files, photos)  # every photo checked before anything is written
+    restart_budget()
     # Keys are per client and bound to the body: one client's key never returns another client's case.
     case, created = case_service.create_case(
         db.session, data, actor=viewer.actor, policy=_policy(),

@@ -203,3 +203,18 @@ def test_a_retried_report_with_the_same_key_and_photos_stores_them_once(app, cli
     other = client.post("/api/v1/cases", data=form(body, [("b.jpg", phone_jpeg(80, 60))]), headers=headers,
                         content_type="multipart/form-data")
     assert other.status_code == 422 and other.get_json()["error"] == "idempotency_key_reused"  # another photo
+
+
+
+def test_after_cleaning_photos_an_anonymous_report_gets_its_whole_database_budget_again(make_app):
+    import time
+
+    from flask import g
+
+    from geo_app.request_budget import restart_budget
+
+    app = make_app(ANON_DB_BUDGET_MS=5000)
+    with app.test_request_context("/api/v1/cases", method="POST"):
+        g.db_deadline = time.monotonic() - 1  # spent receiving and decoding nine photos
+        restart_budget()
+        assert g.db_deadline - time.monotonic() > 4
