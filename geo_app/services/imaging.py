@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+import pillow_heif
 from PIL import Image, ImageCms, UnidentifiedImageError
 
 from ..errors import AppError
@@ -21,8 +22,10 @@ from .clock import LOCAL_TZ
 
 logger = logging.getLogger(__name__)
 
-ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")  # JPEG opens MPO too: phone JPEGs with a gain or depth map (frame 0)
-ACCEPTED_TEXT = "JPEG、PNG、WebP"
+# JPEG opens MPO too (phone JPEGs with a gain or depth map: frame 0 is the photo); HEIF is HEIC, through
+# pillow-heif (libheif), which applies the orientation while decoding.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+ACCEPTED_TEXT = "JPEG、PNG、WebP、HEIC"
 MAX_PIXELS = 50_000_000  # above any phone's full-resolution mode (48/50 Mpx); checked from the header
 MAX_LONG_SIDE = 2560
 THUMB_LONG_SIDE = 480
@@ -33,8 +36,10 @@ TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 
              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
              8: Image.Transpose.ROTATE_90}
 EXIF_IFD, DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL, ORIENTATION = 0x8769, 0x9003, 0x9011, 0x0112
+pillow_heif.register_heif_opener(thumbnails=False)
 Image.init()  # register every plugin now, so formats=[…] finds WEBP on the first call
-ORIGINAL_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+ORIGINAL_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
+                  "HEIF": "image/heic"}
 
 
 class PhotoRefused(AppError):
@@ -113,7 +118,7 @@ def open_checked(data, name, field="photos", max_pixels=MAX_PIXELS):
                      "decompression bomb refused", name, field) from None
     except UnidentifiedImageError:
         raise refuse("not_an_image", f"不是可接受的图片，只接受 {ACCEPTED_TEXT} 格式",
-                     "not an accepted image: JPEG, PNG or WebP, checked by content", name, field) from None
+                     "not an accepted image: JPEG, PNG, WebP or HEIC, checked by content", name, field) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise refuse("corrupt_image", "图片已损坏或不完整", f"corrupt or truncated image: {exc}", name, field) from None
     return im

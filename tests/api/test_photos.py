@@ -81,7 +81,7 @@ def test_a_bad_photo_refuses_the_whole_report_and_stores_nothing(app, client, na
     assert body["error"] == code and body["field"] == "photos" and body["file"] == name
     assert name in body["message"]
     if code == "not_an_image":
-        assert "JPEG、PNG、WebP" in body["message"]
+        assert "JPEG、PNG、WebP、HEIC" in body["message"]
     assert counts(app) == before
 
 

@@ -109,7 +109,7 @@ def test_a_refused_photo_keeps_what_was_typed_and_chosen(open_page, live_server)
     form.locator('button[type="submit"]').click()
     error = form.locator('[data-role="error"]')
     error.wait_for()
-    assert "x.jpg" in error.inner_text() and "JPEG、PNG、WebP" in error.inner_text()
+    assert "x.jpg" in error.inner_text() and "JPEG、PNG、WebP、HEIC" in error.inner_text()
     assert form.locator('[name="title"]').input_value() == "路灯不亮"
     assert picker.locator('[data-role="thumb"]').count() == 1
     picker.locator(".mq-photo-remove").click()

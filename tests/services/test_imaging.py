@@ -92,3 +92,13 @@ def test_size_is_checked_before_decoding():
     assert refused.value.status == 413 and "10 MB" in refused.value.message
     with pytest.raises(PhotoRefused):
         check_size(0, "empty.jpg", 10 * 1024 * 1024)
+
+
+def test_a_heic_photo_is_decoded_upright_and_stripped():
+    phone = Image.open(io.BytesIO(phone_jpeg(300, 400)))  # sensor pixels + EXIF (GPS, serial, Orientation 6)
+    heic = encoded(phone, "HEIF", quality=85, exif=phone.getexif().tobytes())
+    assert Image.open(io.BytesIO(heic)).getexif().get_ifd(0x8825)  # the HEIC carries the GPS position
+    photo = clean(heic, "IMG_0001.HEIC", keep_original=True)
+    assert photo.source_format == "HEIF" and photo.original.content_type == "image/heic"
+    assert_clean(photo)
+    assert (photo.display.width, photo.display.height) == (300, 400) and top_is_red(photo.display.data)
