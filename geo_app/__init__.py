@@ -96,6 +96,6 @@ def _register_error_handlers(app):
 
     @app.errorhandler(413)
     def handle_too_large(error):
-        limit = app.config["MAX_CONTENT_LENGTH"]
+        limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
         return jsonify({"error": "too_large",
                         "message": f"请求体超过 {limit} 字节 (request body exceeds {limit} bytes)"}), 413

@@ -23,6 +23,9 @@ POINTS_PER_CATEGORY_DEFAULT = {
     "legal": 5, "sentiment": 5, "other": 5,
 }
 
+# Categories a case of which needs a 处置后 photo before it can be resolved.
+RESOLVE_REQUIRES_PHOTO_DEFAULT = ["hazard", "environment"]
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -127,6 +130,14 @@ SETTINGS = (
     Setting("POINTS_PER_CATEGORY", dict, POINTS_PER_CATEGORY_DEFAULT,
             "爱心超市 points a confirmed report earns, by category", env=False,
             shown_default="安全隐患 20, 矛盾纠纷 15, …"),
+    Setting("PHOTO_STORE", str, "db", "where photos are kept: `db` (a table in PostgreSQL, in every backup) or "
+            "`s3://bucket/prefix?endpoint=http://host:port&region=…` (credentials from the usual AWS_* variables)"),
+    Setting("PHOTO_MAX_BYTES", int, 10 * 1024 * 1024, "largest photo file in bytes (a larger one gets 413)",
+            shown_default="10 MiB"),
+    Setting("KEEP_PHOTO_ORIGINALS", bool, False, "also keep each photo as received (with its EXIF and GPS); only "
+            "cadres may read it, and every read is logged"),
+    Setting("RESOLVE_REQUIRES_PHOTO", list, RESOLVE_REQUIRES_PHOTO_DEFAULT,
+            "categories whose cases can be resolved only after a 处置后 (`after`) photo is added"),
 )
 # Read by create_app() before the configuration exists, so not an app.config value.
 INSTANCE_PATH_VARIABLE = "MINQING_INSTANCE_PATH"

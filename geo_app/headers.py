@@ -66,6 +66,10 @@ def page_policy(script_hashes, tiles):
     ])
 
 
+# Endpoints that set their own Cache-Control, having checked who may read the answer.
+SELF_CACHED = {"api.serve_photo"}
+
+
 def _is_anonymous():
     return not current_user.is_authenticated
 
@@ -98,6 +102,8 @@ def init_app(app):
         if request.endpoint == "static" or response.direct_passthrough or response.is_streamed:
             return response  # send_file sets its own ETag/Last-Modified and our max-age
         response.vary.update(("Cookie", "Authorization"))
+        if request.endpoint in SELF_CACHED and "Cache-Control" in response.headers:
+            return response  # immutable photo derivatives (long, private) and logged originals (no-store)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             response.headers.setdefault("Cache-Control", "no-store")
             return response

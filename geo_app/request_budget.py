@@ -10,7 +10,7 @@ carries), so with the budget at most half of WORKER_TIMEOUT a worker is never ki
 import logging
 import time
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from flask_login import current_user
 from sqlalchemy import event
 
@@ -28,6 +28,16 @@ def check_arithmetic(config):
     if config["STATEMENT_TIMEOUT_MS"] >= worker_ms:
         raise SystemExit(f"STATEMENT_TIMEOUT_MS ({config['STATEMENT_TIMEOUT_MS']}) must be below WORKER_TIMEOUT "
                          f"({config['WORKER_TIMEOUT']} s)")
+
+
+def restart_budget():
+    """Give an anonymous request its whole database budget again, after CPU work bounded by limits of its own.
+
+    Receiving and cleaning up to 9 photos can take seconds before the first statement; the budget bounds database
+    time, so it starts when that work is done.
+    """
+    if has_request_context() and g.get("db_deadline") is not None:
+        g.db_deadline = time.monotonic() + current_app.config["ANON_DB_BUDGET_MS"] / 1000
 
 
 def init_app(app):

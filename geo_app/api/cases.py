@@ -5,10 +5,12 @@ from flask import Response, current_app, jsonify, request
 from ..auth import client_scope, current_viewer
 from ..errors import ValidationError
 from ..extensions import db
+from ..request_budget import restart_budget
 from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, validate
 from ..services import case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
+from ..services import photos as photo_service
 from ..services.access import (
     STAFF_ROLES,
     check_case_action,
@@ -21,7 +23,8 @@ from ..services.access import (
 from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
-from .params import args_as, body_as, json_body
+from .params import args_as, body_as, form_body, is_multipart, json_body, uploaded_files
+from .photos import photo_policy
 from .public_heat import public_heat
 
 MAX_IDEMPOTENCY_KEY = 200
@@ -43,13 +46,20 @@ def create_case():
     if key is not None and not (0 < len(key) <= MAX_IDEMPOTENCY_KEY):
         raise ValidationError(f"Idempotency-Key 须为 1 到 {MAX_IDEMPOTENCY_KEY} 个字符 "
                               f"(Idempotency-Key must be 1–{MAX_IDEMPOTENCY_KEY} characters)", field="Idempotency-Key")
-    body = json_body()
+    # A form with up to 9 files named `photos` (the report form on a phone), or JSON without photos.
+    body, files = (form_body(CaseIn), uploaded_files("photos")) if is_multipart() else (json_body(), [])
     data = validate(CaseIn, body, current_app.config)
+    photos = photo_policy()
+    cleaned = photo_service.clean_uploads(files, photos)  # every photo checked before anything is written
+    restart_budget()
     # Keys are per client and bound to the body: one client's key never returns another client's case.
     case, created = case_service.create_case(
         db.session, data, actor=viewer.actor, policy=_policy(),
         idempotency_key=idempotency.scoped_key(client_scope(), key) if key else None,
-        request_hash=idempotency.body_hash(body) if key else None)
+        request_hash=idempotency.body_hash(body | photo_service.digests(files)) if key else None)
+    if created and cleaned:
+        photo_service.add_photos(db.session, case_store.get_case_row(db.session, case["code"]), cleaned, "report",
+                                 actor=viewer.actor, policy=photos)
     db.session.commit()
     status = 201 if created else 200
     # Staff reporting a point outside their scope get what the public gets.

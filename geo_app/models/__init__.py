@@ -20,6 +20,7 @@ from .case import (
 from .community import Community
 from .feedback import MAX_COMMENT, FeedbackToken, PhoneReveal, ResidentFeedback
 from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
+from .photo import PHOTO_KINDS, CasePhoto, PhotoBlob
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
 from .unit import UNIT_KIND_LABELS, UNIT_KIND_RANK, UNIT_KINDS, Unit
@@ -31,6 +32,7 @@ __all__ = [
     "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE", "RETURN_REASONS",
     "FeedbackToken", "ResidentFeedback", "PhoneReveal", "MAX_COMMENT",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
+    "CasePhoto", "PhotoBlob", "PHOTO_KINDS",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",
     "UNIT_KINDS", "UNIT_KIND_LABELS", "UNIT_KIND_RANK",

@@ -136,6 +136,8 @@ class Case(CommunityScopedMixin, TimestampMixin, db.Model):
     version: Mapped[int] = mapped_column(Integer, server_default=text("1"))
     # The reporter asked to be kept informed (PIPL art. 14: a separate, explicit consent); needs reporter_phone.
     notify: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    # An Open311 client's media_url, kept as given and never fetched (migration 0011).
+    media_url: Mapped[str | None] = mapped_column(String(2000))
 
 
 class CaseEvent(CommunityScopedMixin, db.Model):

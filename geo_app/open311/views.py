@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 
 
 def _respond(fmt, root, value, status=200):
+    if root == "service_requests":
+        for item in value:  # our own photo's path as a full URL; a client's media_url stays as it was given
+            if (item.get("media_url") or "").startswith("/"):
+                item["media_url"] = request.host_url.rstrip("/") + item["media_url"]
     if fmt == "xml":
         body = shaping.to_xml(root, value)
     else:

@@ -50,8 +50,18 @@ def _phone(value):
     return digits
 
 
+def _media_url(value):
+    """Keep an http(s) URL as given (it is stored and answered, never fetched)."""
+    if not value:
+        return None
+    if not re.match(r"https?://[^\s/?#]+[^\s]*$", value):
+        raise ValidationError(f"media_url 必须是 http:// 或 https:// 开头的网址 (media_url must be an http(s) URL, "
+                              f"got {value[:60]!r})", field="media_url")
+    return value
+
+
 class ServiceRequestIn(Query):
-    """A POSTed service request; email, media_url, device_id, account_id and attribute[] are accepted and dropped."""
+    """A POSTed service request; media_url is kept as given; email, device_id, account_id and attribute[] are dropped."""
 
     api_key: Annotated[str, Field(max_length=200)] | None = None
     service_code: Annotated[str, Field(max_length=40), AfterValidator(service_code)]
@@ -62,6 +72,7 @@ class ServiceRequestIn(Query):
     first_name: Annotated[Text, Field(max_length=50)] | None = None
     last_name: Annotated[Text, Field(max_length=50)] | None = None
     phone: Annotated[Text, Field(max_length=32), AfterValidator(_phone)] | None = None
+    media_url: Annotated[Text, Field(max_length=2000), AfterValidator(_media_url)] | None = None
     # Our extension: the reporter consents to SMS updates (needs phone), as POST /api/v1/cases's notify.
     notify: Literal["true", "false", "1", "0"] | None = None
 

@@ -12,6 +12,7 @@ from ..errors import ConflictError, NotFoundError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
 from .access import case_actions
 from .catalog import labelled
+from .photos import case_photos
 from .privacy import mask_name, mask_phone
 from .queries import CASES, COMMUNITIES
 from .transitions import describe
@@ -135,6 +136,8 @@ def get_case(session, code, *, include_private=False, viewer=None, with_history=
     """Return a case with its history (and, for a viewer, the actions they may take)."""
     row = get_case_row(session, code)
     body = serialize_case(row, include_private=include_private, viewer=viewer)
+    body["photos"] = case_photos(session, row.id, with_original=include_private)
+    body["may_publish_photos"] = include_private  # admins and cadres publish and hide photos
     if with_history:
         body["history"] = history(session, row.id)
     return body

@@ -32,11 +32,14 @@ class CasePolicy:
     points_per_category: dict = field(default_factory=lambda: POINTS_PER_CATEGORY_DEFAULT)
     duplicate_radius_m: float = 100
     duplicate_window_days: int = 30
+    # Categories whose cases are resolved only with a 处置后 photo (photos.check_resolve_photo); the setting
+    # RESOLVE_REQUIRES_PHOTO (default: 安全隐患, 环境卫生) fills it; a policy built in code has no such rule.
+    resolve_requires_photo: frozenset = frozenset()
 
     @classmethod
     def from_config(cls, config):
         return cls(config["CASE_DEADLINES"], config["POINTS_PER_CATEGORY"], config["DUPLICATE_RADIUS_M"],
-                   config["DUPLICATE_WINDOW_DAYS"])
+                   config["DUPLICATE_WINDOW_DAYS"], frozenset(config["RESOLVE_REQUIRES_PHOTO"]))
 
     def due_times(self, urgency, received_at):
         rule = self.deadlines[urgency]

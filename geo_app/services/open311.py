@@ -15,14 +15,15 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES, Person, Unit
+from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES, CasePhoto, Person, Unit
 from ..schemas import CaseIn
 from ..schemas.open311 import MAX_RESULTS, STATUS_GROUPS
 from .cases import create_case
 from .clock import LOCAL_TZ
+from .photos import PHOTO_URL
 from .privacy import mask_name, mask_phone
 from .queries import CASES, COMMUNITIES, case_conditions
 from .tracking import case_code_for
@@ -94,7 +95,7 @@ def service_definition(code):
     return {"service_code": code, "attributes": []}
 
 
-UNITS, PEOPLE = Unit.__table__, Person.__table__
+UNITS, PEOPLE, PHOTOS = Unit.__table__, Person.__table__, CasePhoto.__table__
 DUPLICATES = CASES.alias("d")
 # What a service request is made of: never the reporter, the assignee only for agency_responsible.
 REQUEST_ROW = (
@@ -103,7 +104,9 @@ REQUEST_ROW = (
            func.ST_Y(CASES.c.geom).label("lat"), func.ST_X(CASES.c.geom).label("lon"), CASES.c.received_at,
            CASES.c.updated_at, CASES.c.resolve_due_at, CASES.c.assignee_id, CASES.c.assignee_role,
            PEOPLE.c.name.label("assignee_name"), UNITS.c.code.label("unit_code"), UNITS.c.name.label("unit_name"),
-           DUPLICATES.c.code.label("duplicate_of_code"))
+           DUPLICATES.c.code.label("duplicate_of_code"), CASES.c.media_url,
+           select(func.min(PHOTOS.c.id)).where(PHOTOS.c.case_id == CASES.c.id, PHOTOS.c.public)
+           .scalar_subquery().label("public_photo_id"))
     .select_from(CASES.outerjoin(PEOPLE, PEOPLE.c.id == CASES.c.assignee_id)
                  .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id)
                  .outerjoin(DUPLICATES, DUPLICATES.c.id == CASES.c.duplicate_of_id))
@@ -196,7 +199,9 @@ def to_request(row, trusted=False):
         "zipcode": None,
         "lat": None if sensitive else round(row.lat, 7),
         "long": None if sensitive else round(row.lon, 7),
-        "media_url": None,
+        # As the client gave it (never fetched by us), else the first photo a cadre published.
+        "media_url": row.media_url or (PHOTO_URL.format(id=row.public_photo_id, variant="display")
+                                       if row.public_photo_id else None),
     }
 
 
@@ -254,6 +259,8 @@ def create_request(session, request, *, trusted, policy, case_policy=None, now=N
         case, _ = create_case(session, case_in, actor=actor, policy=case_policy, now=now)
     except NotFoundError as error:
         raise ValidationError(error.message, field="lat") from None
+    if request.media_url:
+        session.execute(update(CASES).where(CASES.c.code == case["code"]).values(media_url=request.media_url))
     created = get_request(session, case["code"])
     logger.info("open311 request %s created by %s", case["code"], actor)
     return [{"service_request_id": created["service_request_id"], "token": case["tracking_code"],

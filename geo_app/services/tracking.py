@@ -17,6 +17,7 @@ from ..errors import NotFoundError
 from ..models import RESOLVED_STATUSES
 from .case_store import history, iso
 from .catalog import labelled
+from .photos import case_photos
 from .privacy import mask_phones_in
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford's: no I, L, O or U
@@ -66,6 +67,8 @@ def track_case(session, raw_code):
         "resolution_note": mask_phones_in(row.resolution_note) if row.status in RESOLVED_STATUSES else None,
         "history": [{"at": e["at"], "status": e["to"], "status_label": e["to_label"]}
                     for e in history(session, row.id)],
+        "photos": [{key: photo[key] for key in ("id", "kind", "kind_label", "url", "thumb_url", "width", "height")}
+                   for photo in case_photos(session, row.id, public_only=True)],  # only what a cadre published
     }
 
 

@@ -15,6 +15,7 @@ from .case_store import append_event, bump_version, dispatch_to, get_case, get_c
 from .cases import CasePolicy
 from .clock import china_today
 from .lookup import lookup
+from .photos import check_resolve_photo
 from .transitions import TRANSITIONS, next_actions
 
 logger = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ def transition(session, code, change, *, actor, policy=None, now=None, event_dat
         if target in STAGE_COLUMN:
             values[STAGE_COLUMN[target]] = now
         if action == "resolve":
+            check_resolve_photo(session, row, policy.resolve_requires_photo)
             values["resolution_note"] = note
         elif action == "visit":
             values["satisfaction"] = data["satisfaction"] = change.satisfaction

@@ -121,11 +121,17 @@
         fact("签收期限", MQ.formatTime(c.response_due_at)), fact("办结期限", MQ.formatTime(c.resolve_due_at)),
         fact("办结说明", c.resolution_note), fact("满意度", c.satisfaction ? label(c.satisfaction) : null),
         fact("重复于", c.duplicate_of)),
+      MQ.evidenceSection(c, reload),
       actionsSection(c),
       MQ.el("section", { class: "mq-case-history" }, MQ.el("h2", null, "办理记录"), historyList(c.history)),
     ]);
     document.title = "民情 " + c.code + " · 民情地图";
     box.dataset.version = String(c.version);
+  }
+
+  async function reload(message) {
+    var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(config.code)));
+    if (res.ok) render(res.body, message);
   }
 
   (async function () {

@@ -61,6 +61,8 @@
     if (options.json !== undefined) {
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(options.json);
+    } else if (options.form !== undefined) {
+      init.body = options.form;  // FormData: the browser sets multipart/form-data with its boundary
     }
     var response;
     try {
@@ -87,7 +89,7 @@
     if (res.status === 0) return body.message;
     if (body.error === "outside_community") return "该位置不在社区范围内，请在社区内选点。";
     if (res.status === 404 && body.error === "not_found" && !body.field) return "未找到（" + (body.message || "404") + "）";
-    if (res.status === 409) return "该记录已被他人更新，请刷新后重试。";
+    if (res.status === 409 && (body.error === "version_mismatch" || !body.message)) return "该记录已被他人更新，请刷新后重试。";
     if (res.status === 429) return "操作太频繁，请稍后再试。";
     if (res.status >= 500) return "服务器出错了，请稍后再试（" + res.status + "）。";
     return body.message || "请求失败（" + res.status + "）";
@@ -239,6 +241,8 @@
     var point = null;
     var key = null;
     var self = this;
+    var pickerElement = part("photos");
+    var photos = pickerElement && MQ.PhotoPicker ? new MQ.PhotoPicker(pickerElement) : null;
 
     function close() {
       overlay.hidden = true;
@@ -249,6 +253,7 @@
       point = { lat: MQ.round7(where.lat), lon: MQ.round7(where.lon) };
       key = MQ.newKey();
       form.reset();
+      if (photos) photos.clear();
       MQ.show(part("error"), "");
       part("result").hidden = true;
       part("result").textContent = "";
@@ -302,7 +307,16 @@
       MQ.show(part("error"), "");
       part("submit").disabled = true;
       part("submit").textContent = "提交中…";
-      var res = await MQ.fetchJSON(MQ.api("/cases"), { method: "POST", json: payload, headers: { "Idempotency-Key": key, "X-Browser-Id": MQ.browserId() } });
+      var headers = { "Idempotency-Key": key, "X-Browser-Id": MQ.browserId() };
+      var request = { method: "POST", json: payload, headers: headers };
+      if (photos && photos.files().length) {
+        /* With photos: the same fields as a multipart form, plus up to 9 files named "photos". */
+        var body = new FormData();
+        Object.keys(payload).forEach(function (name) { body.append(name, String(payload[name])); });
+        request = { method: "POST", form: photos.appendTo(body, "photos"), headers: headers };
+        part("submit").textContent = "上传中…";
+      }
+      var res = await MQ.fetchJSON(MQ.api("/cases"), request);
       part("submit").textContent = "提交";
       if (!res.ok || !res.body || !res.body.code) {
         part("submit").disabled = false;
@@ -325,6 +339,7 @@
         MQ.append(result, MQ.el("p", { "data-role": "case-code" }, "案件编号：" + res.body.code));
       }
       result.hidden = false;
+      if (photos) photos.clear();
       if (options.onCreated) options.onCreated(res.body);
     });
 

@@ -18,6 +18,7 @@
         MQ.el("dt", null, "受理时间"), MQ.el("dd", null, MQ.formatTime(body.received_at)),
         body.resolution_note ? [MQ.el("dt", null, "办结说明"),
           MQ.el("dd", { "data-role": "resolution-note" }, body.resolution_note)] : null),
+      (body.photos || []).length ? [MQ.el("h3", null, "照片"), MQ.photoStrip(body.photos)] : null,
       MQ.el("h3", null, "办理记录"),
       MQ.el("ol", { class: "mq-timeline" }, (body.history || []).map(function (step) {
         return MQ.el("li", { dataset: { status: step.status } },

@@ -21,7 +21,7 @@ def clients(app):
 @pytest.fixture
 def own_case(clients):
     """A case in BD01, whose 楼栋长 is the demo chief."""
-    response = clients["cadre"].post("/api/v1/cases", json=case_body(**point_in_building("BD01")))
+    response = clients["cadre"].post("/api/v1/cases", json=case_body(category="dispute", **point_in_building("BD01")))
     assert response.status_code == 201
     return response.get_json()
 

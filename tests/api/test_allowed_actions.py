@@ -14,7 +14,7 @@ def clients(app):
 @pytest.fixture
 def own_case(clients):
     """A dispatched case in BD01, whose 楼栋长 is the demo chief."""
-    case = clients["cadre"].post("/api/v1/cases", json=case_body(**point_in_building("BD01"))).get_json()
+    case = clients["cadre"].post("/api/v1/cases", json=case_body(category="dispute", **point_in_building("BD01"))).get_json()
     assert case["status"] == "dispatched"
     return case
 

@@ -14,7 +14,8 @@ from geo_app.services.tracking import ALPHABET, LENGTH, normalize_tracking_code
 from tests.factories import case_body, point_in_building
 
 CODE = re.compile(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}")
-TRACK_KEYS = {"tracking_code", "status", "status_label", "category", "received_at", "resolution_note", "history"}
+TRACK_KEYS = {"tracking_code", "status", "status_label", "category", "received_at", "resolution_note", "history",
+              "photos"}
 
 
 @pytest.fixture

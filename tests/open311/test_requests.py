@@ -81,7 +81,7 @@ def _walk(client, code, *steps):
 # Real commits: updated_at comes from the database's now(), which a rolled-back test's one transaction freezes.
 @pytest.mark.committed_db
 def test_status_becomes_closed_with_the_resolution_note(client, post_request):
-    code = post_request().get_json()[0]["service_request_id"]
+    code = post_request(service_code="dispute").get_json()[0]["service_request_id"]  # not under RESOLVE_REQUIRES_PHOTO: resolved without a photo
     _walk(client, code, ("accept", {}), ("start", {}))
     assert _get_one(client, code)["status"] == "open"
     assert _get_one(client, code)["status_notes"] == "办理中"
