@@ -18,7 +18,7 @@ from ..schemas import CaseIn, TransitionIn
 from .cases import CasePolicy, create_case
 from .clock import LOCAL_TZ
 from .points import earn, redeem
-from .workflow import transition
+from .workflow import apply_transition
 
 logger = logging.getLogger(__name__)
 SEED = 20240724
@@ -87,8 +87,8 @@ def _walk(session, code, version, rng, received, *, resolve, satisfaction, actor
     """Walk a case forward from dispatched; return the version reached."""
     def step(payload, at):
         nonlocal version
-        version = transition(session, code, TransitionIn(**payload, version=version), actor=actor, policy=policy,
-                             now=at)["version"]
+        version = apply_transition(session, code, TransitionIn(**payload, version=version), actor=actor,
+                                   policy=policy, now=at)
     accepted = received + timedelta(hours=rng.uniform(0.5, 20 if on_time else 40))
     step({"action": "accept"}, accepted)
     step({"action": "start"}, accepted + timedelta(minutes=rng.randrange(10, 120)))
@@ -166,8 +166,8 @@ def _ledgers(session, rng, policy, households, resident_reports):
     cid = session.execute(text("SELECT id FROM community WHERE code = 'mingzhu'")).scalar_one()
     for code, received in resident_reports:
         row = session.execute(text("SELECT version FROM civic_case WHERE code = :c"), {"c": code}).one()
-        transition(session, code, TransitionIn(action="confirm", version=row.version), actor="社区干部", policy=policy,
-                   now=received + timedelta(hours=6))
+        apply_transition(session, code, TransitionIn(action="confirm", version=row.version), actor="社区干部",
+                         policy=policy, now=received + timedelta(hours=6))
     earned = session.execute(text("SELECT coalesce(sum(points), 0) FROM points_entry WHERE kind = 'earn'")).scalar()
     remaining = TOTAL_POINTS - earned
     base, extra = divmod(remaining, len(households))

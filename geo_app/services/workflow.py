@@ -52,6 +52,12 @@ def transition(session, code, change, *, actor, policy=None, now=None, event_dat
 
     event_data is added to the event's data (e.g. which resident answer reopened a case).
     """
+    apply_transition(session, code, change, actor=actor, policy=policy, now=now, event_data=event_data)
+    return get_case(session, code, include_private=True)
+
+
+def apply_transition(session, code, change, *, actor, policy=None, now=None, event_data=None):
+    """Apply one workflow action to a case without reading it back; return the case's new version."""
     policy = policy or CasePolicy()
     action = change.action
     row = get_case_row(session, code)
@@ -107,7 +113,7 @@ def transition(session, code, change, *, actor, policy=None, now=None, event_dat
         append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
                      data=data | (event_data or {}))
     logger.info("case %s: %s by %s", code, action, actor)
-    return get_case(session, code, include_private=True)
+    return version + 1  # every action bumps the version once, checked against the version sent
 
 
 def _reopen_values(row, now, policy):

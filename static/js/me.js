@@ -200,7 +200,11 @@
       c.description ? MQ.el("p", { class: "mq-description" }, c.description) : null,
       reporterLine(c),
       MQ.el("div", { class: "mq-actions mq-me-actions" }, actionButtons(c, slot),
-        MQ.el("button", { type: "button", "data-role": "show-map", onclick: function () { showOnMap(c); } }, "看地图")),
+        MQ.el("button", { type: "button", "data-role": "show-map", onclick: function () { showOnMap(c); } }, "看地图"),
+        MQ.el("button", { type: "button", "data-role": "show-photos", onclick: function () {
+          slot.textContent = "";
+          slot.appendChild(MQ.evidenceSection(c, done));
+        } }, "照片" + ((c.photos || []).length ? "（" + c.photos.length + "）" : ""))),
       MQ.el("p", { class: "mq-me-nav" }, "导航：", (c.navigation || []).map(function (n) {
         return [MQ.el("a", { href: n.url, rel: "noopener noreferrer", "data-app": n.app }, n.label), " "];
       })),

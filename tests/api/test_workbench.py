@@ -8,7 +8,9 @@ from tests.factories import case_body, point_in_building
 
 
 def report(public_client, **overrides):
-    response = public_client.post("/api/v1/cases", json=case_body(**{**point_in_building("BD01"), **overrides}))
+    # A dispute: resolving it needs no 处置后 photo (RESOLVE_REQUIRES_PHOTO), which tests/api/test_photos.py covers.
+    response = public_client.post("/api/v1/cases", json=case_body(**{"category": "dispute", **point_in_building("BD01"),
+                                                                      **overrides}))
     assert response.status_code == 201, response.get_json()
     return response.get_json()
 

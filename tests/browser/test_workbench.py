@@ -10,6 +10,7 @@ from geo_app.services.demo import DEMO_ACCOUNTS
 from tests.browser.conftest import click_at, log_in, map_ready
 from tests.conftest import token_for
 from tests.factories import point_in_building
+from tests.photo_samples import phone_jpeg
 
 pytestmark = pytest.mark.browser
 
@@ -70,9 +71,30 @@ def test_a_chief_accepts_starts_and_resolves_on_a_phone(open_page, chief_login, 
     item.locator('button[data-action="resolve"]').click()
     item.locator('textarea[name="note"]').fill("杂物已清走，楼道畅通")
     item.locator('.mq-action-form button[type="submit"]').click()
+    refusal = item.locator(".mq-action-form .mq-error")
+    refusal.wait_for()
+    assert "处置后照片" in refusal.inner_text(), "a 安全隐患 case needs an after photo (RESOLVE_REQUIRES_PHOTO)"
+
+    item.locator('button[data-role="show-photos"]').click()
+    photos = item.locator('[data-role="case-photos"]')
+    assert photos.locator('[name="kind"]').input_value() == "after"
+    photos.locator('input[name="photo_pick"]').set_input_files(
+        [{"name": "after.jpg", "mimeType": "image/jpeg", "buffer": phone_jpeg()}])
+    photos.locator('[data-role="thumb"]').wait_for()
+    assert fits_the_screen(page), "the photo picker fits the phone"
+    photos.locator('[data-role="upload-photos"]').click()
+    page.locator("#mq-me-message", has_text="已上传 1 张照片").wait_for()
+    item = card(page, case["code"])
+    expect(item.locator('button[data-role="show-photos"]')).to_have_text("照片（1）")
+    item.locator('button[data-action="resolve"]').click()
+    item.locator('textarea[name="note"]').fill("杂物已清走，楼道畅通")
+    item.locator('.mq-action-form button[type="submit"]').click()
     page.locator("#mq-me-message", has_text="已办结").wait_for()
     page.locator(f'#mq-me-list li[data-code="{case["code"]}"]').wait_for(state="detached")
     assert int(badge.get_attribute("data-count")) == count - 1
+    refused = [e for e in watched.console_errors if "409 (CONFLICT)" in e and "/transitions" in e]
+    assert len(refused) == 1, watched.console_errors  # the resolve without a photo, and nothing else
+    watched.console_errors[:] = [e for e in watched.console_errors if e not in refused]
     watched.assert_quiet()
 
 
