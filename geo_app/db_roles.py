@@ -44,6 +44,13 @@ TABLE_GRANTS = {
     # Kept by the SECURITY DEFINER triggers of migration 0004/0005 only: the app cannot forge a rollup.
     "case_heat_month": READ,
     "case_heat_month_total": READ,
+    # The notification outbox and inbox (migration 0009): its rows are the history, never deleted.
+    "notification": WRITE,
+    # procrastinate's queue (migration 0009): the worker deletes finished jobs and dead workers' rows.
+    "procrastinate_jobs": TRANSIENT,
+    "procrastinate_workers": TRANSIENT,
+    "procrastinate_periodic_defers": TRANSIENT,
+    "procrastinate_events": APPEND,  # deleted with their jobs by cascade, as the owner
 }
 ALLOWED_PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 # Role attributes neither role may hold.

@@ -17,6 +17,7 @@ from .case import (
                    CaseEvent,
 )
 from .community import Community
+from .notification import NOTIFY_CHANNELS, NOTIFY_KINDS, NOTIFY_STATES, Notification
 from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
 from .site import SITE_KIND_LABELS, SITE_KINDS, Site, SiteActivity
@@ -28,6 +29,7 @@ __all__ = [
     "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
     "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
+    "Notification", "NOTIFY_CHANNELS", "NOTIFY_KINDS", "NOTIFY_STATES",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",
     "UNIT_KINDS", "UNIT_KIND_LABELS", "UNIT_KIND_RANK",
