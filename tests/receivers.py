@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import uuid
 from collections import Counter
 from contextlib import contextmanager
@@ -20,11 +21,22 @@ from tests.servers import free_port
 SECRETS = {"LTAI-test-id": "test-secret", "AKID-test-id": "test-secret"}
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threaded HTTP server that can rebind its port at once and does not print a client that hung up."""
+
+    allow_reuse_address = True
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass
+
+
 class Receiver:
     """An HTTP receiver: answer(path, headers, body) → (status, JSON); keeps what it got."""
 
     def __init__(self, answer):
         self.answer, self.port, self.server = answer, free_port(), None
+        self.delay = 0.0  # seconds each answer waits (a slow receiver)
         self.requests, self.lock = [], threading.Lock()
 
     @property
@@ -37,6 +49,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                time.sleep(receiver.delay)
                 status, answer = receiver.answer(self.path, dict(self.headers.items()), body)
                 with receiver.lock:
                     receiver.requests.append({"path": self.path, "headers": dict(self.headers.items()), "body": body,
@@ -51,8 +64,7 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        ThreadingHTTPServer.allow_reuse_address = True
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.server = QuietServer(("127.0.0.1", self.port), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
