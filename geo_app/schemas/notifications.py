@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import Field, StrictBool, StrictInt, model_validator
 
+from ..errors import ValidationError
 from .base import Query, Strict
 
 Id = Annotated[StrictInt, Field(ge=1, le=9_000_000_000_000_000)]
@@ -24,5 +25,5 @@ class MarkReadIn(Strict):
     @model_validator(mode="after")
     def _names_something(self):
         if not self.ids and not self.all:
-            raise ValueError("请给出 ids 或 all: true (name ids, or send all: true)")
+            raise ValidationError("请给出要标为已读的通知编号 ids，或 all: true (name ids, or send all: true)", field="ids")
         return self
