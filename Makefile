@@ -11,7 +11,7 @@ XDIST  ?= -n auto
 .PHONY: demo test test-quick bench setup system-deps browser-deps python-deps assets db lint clean help
 
 help:
-	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT)"
+	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT) (with a queue worker)"
 	@echo "make test   — set up everything and run the whole test suite on a throwaway PostGIS"
 	@echo "make test-quick — the same without the browser and slow tests"
 	@echo "make bench  — the benchmark (SCALE=small|city)"
@@ -19,7 +19,7 @@ help:
 demo: setup db
 	$(BIN)/minqing demo load
 	$(BIN)/minqing demo accounts
-	$(BIN)/minqing serve --port $(PORT)
+	$(BIN)/minqing serve --port $(PORT) --with-worker
 
 test: setup browser-deps
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
