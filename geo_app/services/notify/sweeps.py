@@ -32,25 +32,34 @@ def sweep_deadlines(session, now, due_soon_minutes):
     """
     horizon = now + timedelta(minutes=due_soon_minutes)
     written = 0
-    for due in session.execute(DUE, {"horizon": horizon, "open": list(OPEN_STATUSES)}):
-        case = case_facts(session, due.id)
+    for due in session.execute(DUE, {"horizon": horizon, "open": list(OPEN_STATUSES)}).all():
+        case = None
         for level, deadline in (("response", due.response_due), ("resolution", due.resolution_due)):
             if deadline is None:
                 continue
             kind = "due_soon" if deadline > now else "overdue"
+            dedup = f"{kind}:{due.id}:{level}:{deadline.isoformat()}"
+            if _done(session, dedup):
+                continue
+            case = case or case_facts(session, due.id)
             params = {**base_params(case), "level": LEVELS[level], "deadline": china_time(deadline)}
-            dedup = f"{kind}:{case.id}:{level}:{deadline.isoformat()}"
             assignee = person(session, case.assignee_id)
             ids = to_person(session, case, kind, params, assignee, dedup=dedup) if assignee else []
             if kind == "overdue":
                 for cadre in cadres(session, case.community_id):
                     ids += to_person(session, case, kind, params, cadre, dedup=dedup)
-            if ids:  # the group hears of it once, together with the first notice to a person
-                to_group(session, case, kind, params, mention=assignee.phone if assignee else None, dedup=dedup)
-            written += len(ids)
+            # The group's message is written every time: it marks this notice as done for the next sweeps.
+            ids.append(to_group(session, case, kind, params, mention=assignee.phone if assignee else None,
+                                dedup=dedup))
+            written += len([i for i in ids if i is not None])
     if written:
         logger.info("deadline sweep: %d notification(s)", written)
     return written
+
+
+def _done(session, dedup):
+    """Tell whether a notice was written already (its group message, written with every notice, exists)."""
+    return session.execute(text("SELECT 1 FROM notification WHERE dedup_key = :k"), {"k": f"{dedup}:wecom"}).first()
 
 
 OVERDUE_CASES = text("""
