@@ -24,7 +24,7 @@ NOTIFY_CHANNELS = {"inbox": "站内消息", "wecom": "企业微信", "sms": "短
 NOTIFY_STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败", "cancelled": "已取消"}
 NOTIFY_KINDS = {
     "dispatched": "新派单", "returned": "退回", "due_soon": "即将超时", "overdue": "超时督办",
-    "resolved": "已办结", "digest": "每日汇总",
+    "reopened": "重新办理", "resolved": "已办结", "reporter_dispatched": "已派单", "digest": "每日汇总",
 }
 
 

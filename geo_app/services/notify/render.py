@@ -13,7 +13,10 @@ SMS_TEMPLATES = {
     "returned": ("code", "title", "reason"),
     "due_soon": ("code", "level", "deadline"),
     "overdue": ("code", "level", "deadline"),
-    "resolved": ("code", "title"),
+    "reopened": ("code", "title", "reason"),
+    # To the reporter (notify_reporter): token is the 回访 link's, the host being part of the approved template.
+    "reporter_dispatched": ("code", "title"),
+    "resolved": ("code", "title", "token"),
 }
 
 
@@ -31,8 +34,13 @@ def _lines(kind, p, link):
     if kind == "overdue":
         return [f"{head}{p['code']} {p['title']}", f"已超过{p['level']}时限 {p['deadline']}（责任人：{p['assignee']}）",
                 f"请立即处理：{link}"]
+    if kind == "reopened":
+        return [f"{head}{p['code']} {p['title']}", f"居民回访不满意，请重新办理：{p['reason']}", f"查看：{link}"]
+    if kind == "reporter_dispatched":
+        return [f"{head}您反映的问题 {p['code']} {p['title']} 已交由责任人办理"]
     if kind == "resolved":
-        return [f"{head}您反映的问题 {p['code']} {p['title']} 已办结", f"办理结果：{p.get('note') or '无'}"]
+        lines = [f"{head}您反映的问题 {p['code']} {p['title']} 已办结", f"办理结果：{p.get('note') or '无'}"]
+        return lines + ([f"请评价：{link}"] if p.get("token") else [])
     if kind == "digest":
         lines = [f"{head}{p['community']} {p['day']}：新增 {p['new']} 件，超时 {p['overdue']} 件"]
         lines += [f"· {c['code']} {c['title']}（{c['overdue_label']}）" for c in p["overdue_cases"]]

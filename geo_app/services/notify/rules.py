@@ -52,25 +52,30 @@ def to_group(session, case, kind, params, *, mention=None, dedup=None):
                       dedup_key=dedup and f"{dedup}:wecom")
 
 
+# case event action → (notification kind, who hears: the assignee and/or the community's cadres). The group robot
+# hears of each too, @-mentioning the assignee's mobile when the assignee is told.
+EVENT_RULES = {
+    "dispatch": ("dispatched", {"assignee"}),
+    "return": ("returned", {"cadres"}),
+    "reopen": ("reopened", {"assignee", "cadres"}),  # 不满意 sends a case back (the workbench branch's transition)
+}
+
+
 def on_case_event(session, case_id, action, *, note=None):
-    """Notify whoever must hear of an event just appended to a case's history."""
-    if session.info.get(MUTE_KEY) or action not in ("dispatch", "return"):
+    """Notify whoever must hear of an event just appended to a case's history; return the notification ids."""
+    if session.info.get(MUTE_KEY) or action not in EVENT_RULES:
         return []
+    kind, audience = EVENT_RULES[action]
     case = case_facts(session, case_id)
-    params = base_params(case)
-    if action == "dispatch":
-        assignee = person(session, case.assignee_id)
-        if assignee is None:
-            return []
-        params["deadline"] = china_time(case.response_due_at)
-        ids = to_person(session, case, "dispatched", params, assignee)
-        ids.append(to_group(session, case, "dispatched", params, mention=assignee.phone))
-    else:
-        params["reason"] = note or "未注明"
-        ids = []
+    params = {**base_params(case), "deadline": china_time(case.response_due_at), "reason": note or "未注明"}
+    assignee = person(session, case.assignee_id) if "assignee" in audience else None
+    if audience == {"assignee"} and assignee is None:
+        return []
+    ids = to_person(session, case, kind, params, assignee) if assignee else []
+    if "cadres" in audience:
         for cadre in cadres(session, case.community_id):
-            ids += to_person(session, case, "returned", params, cadre)
-        ids.append(to_group(session, case, "returned", params))
+            ids += to_person(session, case, kind, params, cadre)
+    ids.append(to_group(session, case, kind, params, mention=assignee.phone if assignee else None))
     logger.info("case %s: %s → %d notification(s)", case.code, action, len(ids))
     return ids
 

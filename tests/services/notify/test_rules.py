@@ -1,6 +1,7 @@
 """What sends what: case events and deadlines write outbox rows (and queue jobs) in the cause's transaction."""
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import text
 
@@ -136,3 +137,28 @@ def _bd01():
 
     return point_in_building("BD01")
 
+
+
+def test_a_reopened_case_tells_the_assignee_and_the_cadres(session):
+    from geo_app.services.notify import on_case_event
+
+    case, _ = create_case(session, case_in(**_bd01()), actor="test")
+    case_id = session.execute(text("SELECT id FROM civic_case WHERE code = :c"), {"c": case["code"]}).scalar()
+    on_case_event(session, case_id, "reopen", note="居民回访不满意")
+    reopened = [r for r in rows(session, case["code"]) if r.kind == "reopened"]
+    assert {r.username for r in reopened if r.channel == "inbox"} == {"chief", "cadre"}
+    (group,) = [r for r in reopened if r.channel == "wecom"]
+    assert group.params["mention"] == [chief_of_bd01(session).phone]
+
+
+def test_the_reporters_resolved_sms_carries_the_feedback_token_and_the_link(session):
+    from geo_app.services.notify.render import render
+
+    case, _ = create_case(session, case_in(**_bd01()), actor="test")
+    case_id = session.execute(text("SELECT id FROM civic_case WHERE code = :c"), {"c": case["code"]}).scalar()
+    notification_id = notify_reporter(session, case_id, "resolved", {"token": "tok123", "path": "/v/tok123"})
+    row = session.execute(text("SELECT * FROM notification WHERE id = :i"), {"i": notification_id}).one()
+    sms = render({"PUBLIC_BASE_URL": "https://mq.example.cn"}, row)
+    assert sms["params"] == {"code": case["code"], "title": "楼道电动车充电", "token": "tok123"}
+    as_mail = render({"PUBLIC_BASE_URL": "https://mq.example.cn"}, SimpleNamespace(**{**row._asdict(), "channel": "email"}))
+    assert "请评价：https://mq.example.cn/v/tok123" in as_mail["text"]
