@@ -15,7 +15,7 @@ from geo_app.extensions import db
 from geo_app.jobs.worker import run_worker
 from geo_app.services.cases import create_case
 from tests.factories import case_in, point_in_building
-from tests.receivers import running, sms_gateway, wecom_robot
+from tests.receivers import running, sms_gateway, smtp_server, wecom_robot
 
 pytestmark = [pytest.mark.committed_db, pytest.mark.slow]
 ROOT = Path(__file__).resolve().parents[3]
@@ -90,6 +90,31 @@ def test_an_unconfigured_channel_is_cancelled_and_a_refusal_fails_for_the_admin(
         run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
     assert ("wecom", "sent") in {(channel, state) for channel, state, *_ in states(app, code)}
     assert "没有发送失败的通知" in cli_runner(app, ["notify", "failed"]).output
+
+
+def test_a_chief_given_an_email_by_people_import_gets_the_dispatch_by_mail(make_app, cli_runner, tmp_path):
+    with smtp_server() as (host, port, received):
+        app = make_app(SMTP_URL=f"smtp://{host}:{port}?from=noreply@mingzhu.example", NOTIFY_QUIET_HOURS="")
+        with app.app_context():
+            chief = db.session.execute(text(
+                "SELECT p.name, p.phone, r.role, u.code FROM app_user a JOIN person p ON p.id = a.person_id "
+                "JOIN responsibility r ON r.person_id = p.id JOIN unit u ON u.id = r.unit_id "
+                "WHERE a.username = 'chief' AND r.until IS NULL ORDER BY r.id LIMIT 1")).one()
+        csv_file = tmp_path / "people.csv"
+        csv_file.write_text(f"name,phone,role,unit_code,email\n{chief.name},{chief.phone},{chief.role},{chief.code},"
+                            "chief@mingzhu.example\n", encoding="utf-8")
+        assert cli_runner(app, ["people", "import", str(csv_file)]).exit_code == 0
+        bad = tmp_path / "bad.csv"
+        bad.write_text(f"name,phone,role,unit_code,email\n{chief.name},{chief.phone},{chief.role},{chief.code},"
+                       "not-an-address\n", encoding="utf-8")
+        refused = cli_runner(app, ["people", "import", str(bad)])
+        assert refused.exit_code == 1 and "email" in refused.output
+        code = new_case(app)
+        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+    (mail,) = received
+    assert mail["To"] == "chief@mingzhu.example" and mail["Subject"] == f"【新派单】{code} 楼道电动车充电"
+    assert "签收时限" in mail.get_content()
+    assert ("email", "sent") in {(channel, state) for channel, state, *_ in states(app, code)}
 
 
 class Worker:
