@@ -63,6 +63,8 @@ def upgrade():
     op.create_index("ix_notification_inbox", "notification", ["user_id", "read_at", "created_at"],
                     postgresql_where=sa.text("channel = 'inbox'"))
     op.create_index("ix_notification_case", "notification", ["case_id"])
+    op.create_index("ix_notification_robot_window", "notification", ["robot_ref", "sent_at"],
+                    postgresql_where=sa.text("channel = 'wecom'"))
 
 
 def downgrade():

@@ -8,6 +8,8 @@ import logging
 import random
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import text
+
 from .channels import NotConfigured, PermanentError, RetryableError, email, sms, wecom
 from .enqueue import enqueue_delivery
 from .outbox import claim, record
@@ -17,7 +19,19 @@ from .render import render
 logger = logging.getLogger(__name__)
 
 SENDERS = {"wecom": wecom.send, "sms": sms.send, "email": email.send}
+ROBOT_RECENT = text("""
+    SELECT count(*), min(sent_at) FROM notification
+     WHERE channel = 'wecom' AND robot_ref = :ref AND state = 'sent' AND sent_at > clock_timestamp() - interval '60 s'
+""")
 QUIET_SPREAD_SECONDS = 900  # held SMS go out over the first 15 minutes after the quiet hours, not all at once
+
+
+def robot_free_at(conn, row):
+    """Return when a 企业微信 robot may take another message (20 a minute each), or None when it may now."""
+    if row.channel != "wecom":
+        return None
+    sent, oldest = conn.execute(ROBOT_RECENT, {"ref": row.robot_ref}).one()
+    return oldest + timedelta(seconds=61) if sent >= wecom.PER_MINUTE else None
 
 
 def hold_until(config, row, now):
@@ -34,16 +48,16 @@ def deliver(engine, config, notification_id, *, worker, final_attempt, now=None)
     """Send one notification; return what became of it. A RetryableError is re-raised for the queue to retry."""
     with engine.begin() as conn:
         row = claim(conn, notification_id, worker)
+        held = row and (hold_until(config, row, now or datetime.now(UTC)) or robot_free_at(conn, row))
     if row is None:
         return "done"
     if row.old_state == "sending":
         logger.warning("notification %s: resending after an interrupted attempt (possible duplicate)", row.id)
-    held = hold_until(config, row, now or datetime.now(UTC))
-    if held is not None:
-        with engine.begin() as conn:  # a new job at the end of the quiet hours; this attempt is not counted
+    if held:
+        with engine.begin() as conn:  # a new job when it may go (quiet hours over, robot free); not an attempt
             record(conn, row.id, "pending", None, not_before=held, refund=True)
             enqueue_delivery(conn, row.id, schedule_at=held)
-        logger.info("notification %s: SMS held until %s (quiet hours)", row.id, held.isoformat())
+        logger.info("notification %s (%s): held until %s", row.id, row.channel, held.isoformat())
         return "held"
     outcome, error = "sent", None
     try:

@@ -117,6 +117,26 @@ def test_a_chief_given_an_email_by_people_import_gets_the_dispatch_by_mail(make_
     assert ("email", "sent") in {(channel, state) for channel, state, *_ in states(app, code)}
 
 
+def test_a_robot_gets_at_most_20_messages_a_minute_the_rest_wait_their_turn(make_app):
+    from geo_app.services.notify import outbox
+
+    with running(wecom_robot()) as robot:
+        app = make_app(WECOM_WEBHOOK_URL=robot.url + "/send?key=busy")
+        with app.app_context():
+            community_id = db.session.execute(text("SELECT id FROM community WHERE code = 'mingzhu'")).scalar()
+            ids = [outbox.add(db.session, community_id=community_id, kind="digest", channel="wecom", robot_ref="mingzhu",
+                              params={"community": "明珠社区", "day": "2026-12-01", "new": i, "overdue": 0,
+                                      "overdue_cases": [], "path": "/map"}) for i in range(21)]
+            db.session.commit()
+        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+    assert len(robot.accepted()) == 20
+    with app.app_context():
+        found = db.session.execute(text("SELECT state, count(*), max(attempts), bool_and(not_before > now()) "
+                                        "FROM notification WHERE id = ANY(:ids) GROUP BY 1 ORDER BY 1"),
+                                   {"ids": ids}).all()
+    assert [tuple(row) for row in found] == [("pending", 1, 0, True), ("sent", 20, 1, None)]
+
+
 class Worker:
     """A `minqing worker` process on the test's database."""
 

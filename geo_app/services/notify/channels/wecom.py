@@ -3,6 +3,7 @@
 from . import NotConfigured, PermanentError, RetryableError
 from .http import post_json
 
+PER_MINUTE = 20  # messages one robot takes a minute (the worker paces itself: services/notify/delivery.py)
 TEXT_MAX_BYTES = 2048  # text.content, UTF-8
 MARKDOWN_MAX_BYTES = 4096  # markdown.content, UTF-8
 # -1 system busy; 45009 api freq out of limit (20 messages a minute per robot: wait a minute). Anything else
