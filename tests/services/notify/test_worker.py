@@ -90,6 +90,8 @@ def test_an_unconfigured_channel_is_cancelled_and_a_refusal_fails_for_the_admin(
         run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
     assert ("wecom", "sent") in {(channel, state) for channel, state, *_ in states(app, code)}
     assert "没有发送失败的通知" in cli_runner(app, ["notify", "failed"]).output
+    stats = cli_runner(app, ["notify", "stats"]).output
+    assert "企业微信  已发送" in stats and "短信    已取消" in stats
 
 
 def test_a_chief_given_an_email_by_people_import_gets_the_dispatch_by_mail(make_app, cli_runner, tmp_path):
