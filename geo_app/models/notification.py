@@ -25,6 +25,7 @@ NOTIFY_STATES = {"pending": "待发送", "sending": "发送中", "sent": "已发
 NOTIFY_KINDS = {
     "dispatched": "新派单", "returned": "退回", "due_soon": "即将超时", "overdue": "超时督办",
     "reopened": "重新办理", "resolved": "已办结", "reporter_dispatched": "已派单", "digest": "每日汇总",
+    "sweep": "时限提醒汇总",
 }
 
 

@@ -41,6 +41,8 @@ def _lines(kind, p, link):
     if kind == "resolved":
         lines = [f"{head}您反映的问题 {p['code']} {p['title']} 已办结", f"办理结果：{p.get('note') or '无'}"]
         return lines + ([f"请评价：{link}"] if p.get("token") else [])
+    if kind == "sweep":
+        return [f"{head}{p['count']} 件民情即将超时或已超时", *p["lines"], f"查看：{link}"]
     if kind == "digest":
         lines = [f"{head}{p['community']} {p['day']}：新增 {p['new']} 件，超时 {p['overdue']} 件"]
         lines += [f"· {c['code']} {c['title']}（{c['overdue_label']}）" for c in p["overdue_cases"]]

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import text
 
-from ...models import OPEN_STATUSES, OVERDUE
+from ...models import NOTIFY_KINDS, OPEN_STATUSES, OVERDUE
 from ..clock import LOCAL_TZ
 from . import outbox
-from .recipients import base_params, cadres, case_facts, china_time, person
+from .recipients import base_params, cadres, case_facts, china_time, person, robot_ref
 from .rules import to_group, to_person
 
 logger = logging.getLogger(__name__)
@@ -27,39 +27,50 @@ DUE = text("""
 def sweep_deadlines(session, now, due_soon_minutes):
     """Remind assignees of deadlines within due_soon_minutes; tell assignee and cadres of passed ones (督办).
 
-    Each (case, level, deadline, recipient, channel) is written once: the dedup key makes repeated sweeps quiet.
+    Each (case, level, deadline) notice is written once (its rows carry it as params.notice). A 企业微信 group gets
+    one summary per sweep, @-mentioning the assignees, not one message per case (a robot takes 20 a minute).
     Returns the number of notifications written.
     """
     horizon = now + timedelta(minutes=due_soon_minutes)
-    written = 0
+    written, summaries = 0, {}
     for due in session.execute(DUE, {"horizon": horizon, "open": list(OPEN_STATUSES)}).all():
         case = None
         for level, deadline in (("response", due.response_due), ("resolution", due.resolution_due)):
             if deadline is None:
                 continue
             kind = "due_soon" if deadline > now else "overdue"
-            dedup = f"{kind}:{due.id}:{level}:{deadline.isoformat()}"
-            if _done(session, dedup):
+            notice = f"{kind}:{due.id}:{level}:{deadline.isoformat()}"
+            if session.execute(NOTICE_WRITTEN, {"case_id": due.id, "kind": kind, "notice": notice}).first():
                 continue
             case = case or case_facts(session, due.id)
-            params = {**base_params(case), "level": LEVELS[level], "deadline": china_time(deadline)}
+            params = {**base_params(case), "level": LEVELS[level], "deadline": china_time(deadline), "notice": notice}
             assignee = person(session, case.assignee_id)
-            ids = to_person(session, case, kind, params, assignee, dedup=dedup) if assignee else []
+            ids = to_person(session, case, kind, params, assignee, dedup=notice) if assignee else []
             if kind == "overdue":
                 for cadre in cadres(session, case.community_id):
-                    ids += to_person(session, case, kind, params, cadre, dedup=dedup)
-            # The group's message is written every time: it marks this notice as done for the next sweeps.
-            ids.append(to_group(session, case, kind, params, mention=assignee.phone if assignee else None,
-                                dedup=dedup))
+                    ids += to_person(session, case, kind, params, cadre, dedup=notice)
+            if not ids:  # nobody to tell but the group: its own message marks the notice as written
+                ids.append(to_group(session, case, kind, params, dedup=notice))
+            else:
+                entry = summaries.setdefault(robot_ref(case), {"community_id": case.community_id, "lines": [],
+                                                               "mention": []})
+                entry["lines"].append(f"· {NOTIFY_KINDS[kind]} {case.code} {case.title}：{params['level']}时限 "
+                                      f"{params['deadline']}（{params['assignee']}）")
+                if assignee and assignee.phone and assignee.phone not in entry["mention"]:
+                    entry["mention"].append(assignee.phone)
             written += len([i for i in ids if i is not None])
+    for ref, entry in summaries.items():
+        outbox.add(session, community_id=entry["community_id"], kind="sweep", channel="wecom", robot_ref=ref,
+                   params={"count": len(entry["lines"]), "lines": entry["lines"], "mention": entry["mention"],
+                           "path": "/map"})
+        written += 1
     if written:
         logger.info("deadline sweep: %d notification(s)", written)
     return written
 
 
-def _done(session, dedup):
-    """Tell whether a notice was written already (its group message, written with every notice, exists)."""
-    return session.execute(text("SELECT 1 FROM notification WHERE dedup_key = :k"), {"k": f"{dedup}:wecom"}).first()
+NOTICE_WRITTEN = text("SELECT 1 FROM notification WHERE case_id = :case_id AND kind = :kind "
+                      "AND params->>'notice' = :notice LIMIT 1")
 
 
 OVERDUE_CASES = text("""

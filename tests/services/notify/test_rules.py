@@ -87,6 +87,11 @@ def _overdue(session, code, **due):
                     {"code": code, **due})
 
 
+def summaries(session, code):
+    """Return the robot summaries of the deadline sweeps that name a case."""
+    return [r for r in rows(session) if r.kind == "sweep" and any(code in line for line in r.params["lines"])]
+
+
 def test_the_deadline_sweep_reminds_once_then_escalates_once_per_level(session):
     case, _ = create_case(session, case_in(**_bd01()), actor="test")
     now = datetime.now(UTC)
@@ -94,15 +99,30 @@ def test_the_deadline_sweep_reminds_once_then_escalates_once_per_level(session):
     sweep_deadlines(session, now, 60)
     sweep_deadlines(session, now + timedelta(minutes=1), 60)
     soon = [r for r in rows(session, case["code"]) if r.kind == "due_soon"]
-    assert {(r.channel, r.username) for r in soon} == {("inbox", "chief"), ("sms", None), ("wecom", None)}
+    assert {(r.channel, r.username) for r in soon} == {("inbox", "chief"), ("sms", None)}
     assert soon[0].params["level"] == "签收"
+    (summary,) = summaries(session, case["code"])  # the group hears of it once, in a summary @-mentioning the chief
+    assert summary.channel == "wecom" and chief_of_bd01(session).phone in summary.params["mention"]
     later = now + timedelta(hours=1)
     sweep_deadlines(session, later, 60)
     sweep_deadlines(session, later + timedelta(minutes=5), 60)
     overdue = [r for r in rows(session, case["code"]) if r.kind == "overdue"]
     assert {r.username for r in overdue if r.channel == "inbox"} == {"chief", "cadre"}
-    assert len([r for r in overdue if r.channel == "wecom"]) == 1
     assert len({r.dedup_key for r in overdue}) == len(overdue)
+    assert len(summaries(session, case["code"])) == 2  # one reminder, one 督办; never again
+
+
+def test_a_case_nobody_answers_for_is_escalated_to_the_group_alone_once(session):
+    from tests.factories import gap_point
+
+    case, _ = create_case(session, case_in(**gap_point()), actor="test")
+    session.execute(text("UPDATE app_user SET active = false WHERE role = 'cadre'"))
+    now = datetime.now(UTC)
+    _overdue(session, case["code"], response_due_at=now - timedelta(hours=1), resolve_due_at=now + timedelta(days=3))
+    sweep_deadlines(session, now, 60)
+    sweep_deadlines(session, now + timedelta(minutes=1), 60)
+    (group,) = rows(session, case["code"])
+    assert (group.kind, group.channel, group.params["assignee"]) == ("overdue", "wecom", "社区党委")
 
 
 def test_a_case_past_both_deadlines_is_escalated_at_each_level(session):
