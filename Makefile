@@ -5,21 +5,23 @@ BIN    := $(VENV)/bin
 PORT   ?= 5000
 SCALE  ?= small
 PYTEST_ARGS ?=
+# e.g. BENCH_ARGS="--only notify --notify-count 2000" for a shorter notification run
+BENCH_ARGS ?=
 # xdist: one worker per core; browser and bench tests each stay on one worker (tests/conftest.py).
 XDIST  ?= -n auto
 
 .PHONY: demo test test-quick bench setup system-deps browser-deps python-deps assets db lint clean help
 
 help:
-	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT)"
+	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT) (with a queue worker)"
 	@echo "make test   — set up everything and run the whole test suite on a throwaway PostGIS"
 	@echo "make test-quick — the same without the browser and slow tests"
-	@echo "make bench  — the benchmark (SCALE=small|city)"
+	@echo "make bench  — the benchmark (SCALE=small|city, BENCH_ARGS=\"--only notify --notify-count 2000\")"
 
 demo: setup db
 	$(BIN)/minqing demo load
 	$(BIN)/minqing demo accounts
-	$(BIN)/minqing serve --port $(PORT)
+	$(BIN)/minqing serve --port $(PORT) --with-worker
 
 test: setup browser-deps
 	$(BIN)/python -m pytest $(XDIST) $(PYTEST_ARGS)
@@ -28,7 +30,7 @@ test-quick: setup
 	$(BIN)/python -m pytest $(XDIST) -m "not browser and not slow" $(PYTEST_ARGS)
 
 bench: setup browser-deps
-	$(BIN)/python -m bench.run --scale $(SCALE)
+	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
 setup: system-deps python-deps assets
 

@@ -12,7 +12,16 @@ import sys
 import time
 from dataclasses import dataclass, replace
 
-from . import agreement, heat_bench, import_bench, lookup_bench, nearest_bench, page_bench, photo_bench
+from . import (
+    agreement,
+    heat_bench,
+    import_bench,
+    lookup_bench,
+    nearest_bench,
+    notify_bench,
+    page_bench,
+    photo_bench,
+)
 from .cluster import connect, migrated_database, private_cluster
 from .generate import generate
 from .layout import SCALES, Layout
@@ -21,7 +30,7 @@ from .server import HEADERS, api_token, authorise, gunicorn
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
-FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "photo", "import")
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "photo", "import", "notify")
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,10 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=None, help="dataset seed (default: the scale's)")
     parser.add_argument("--only", default=",".join(FIGURE_GROUPS),
                         help=f"comma-separated figure groups to measure ({','.join(FIGURE_GROUPS)})")
+    parser.add_argument("--notify-count", type=int, default=10_000, help="notifications per notify run")
+    parser.add_argument("--notify-rate", type=float, default=20.0, help="notifications committed per second")
+    parser.add_argument("--notify-down", type=float, default=60.0,
+                        help="seconds the receiver is down in the middle of the second notify run (0: no such run)")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
@@ -120,6 +133,13 @@ def main(argv=None):
                 for figure in photo_bench.measure(layout, host, port, seed=spec.seed):
                     emit(figure, figures)
         conn.close()
+        if "notify" in only:
+            notes.append(f"notify: {notify_bench.WORKERS} `minqing worker` processes × {notify_bench.CONCURRENCY} "
+                         f"threads, {notify_bench.PRODUCERS} producer threads, one transaction per notification; "
+                         "latency = first arrival at the local receiver − the producer's commit")
+            for figure in notify_bench.measure(url, count=args.notify_count, rate=args.notify_rate,
+                                               down_for=args.notify_down):
+                emit(figure, figures)
         if "import" in only:
             for figure in import_bench.measure(cluster, spec.buildings, spec.seed):
                 emit(figure, figures)

@@ -138,6 +138,38 @@ SETTINGS = (
             "cadres may read it, and every read is logged"),
     Setting("RESOLVE_REQUIRES_PHOTO", list, RESOLVE_REQUIRES_PHOTO_DEFAULT,
             "categories whose cases can be resolved only after a 处置后 (`after`) photo is added"),
+    # Notifications (services/notify, jobs/): delivered by `minqing worker` from the queue.
+    Setting("PUBLIC_BASE_URL", str, "http://127.0.0.1:5000", "the address residents and staff open links at "
+            "(links in notifications)"),
+    Setting("WECOM_WEBHOOK_URL", str, "", "企业微信 group robot webhook for every community without its own; "
+            "empty: no robot messages"),
+    Setting("WECOM_WEBHOOKS", dict, {}, "robots per community and per grid: `{\"mingzhu\": url, "
+            "\"mingzhu/GRID-03\": url}` (a grid's key is its unit code; the grid wins over the community)",
+            env=False),
+    Setting("SMS_PROVIDER", str, "", "`aliyun`, `tencent` or `http` (a local gateway); empty: no SMS"),
+    Setting("SMS_HTTP_URL", str, "", "with `SMS_PROVIDER=http`: where `{\"phone\", \"template\", \"params\"}` is posted"),
+    Setting("SMS_ENDPOINT", str, "", "the provider's API host (`host[:port]`), for a private endpoint or a test "
+            "receiver", shown_default="the provider's public endpoint"),
+    Setting("SMS_ENDPOINT_SCHEME", str, "https", "`https`, or `http` for a local test receiver"),
+    Setting("SMS_ACCESS_KEY_ID", str, "", "the provider's AccessKeyId / SecretId"),
+    Setting("SMS_ACCESS_KEY_SECRET", str, "", "the provider's AccessKeySecret / SecretKey"),
+    Setting("SMS_SIGN_NAME", str, "", "the approved SMS signature (签名), e.g. 明珠社区"),
+    Setting("SMS_SDK_APP_ID", str, "", "Tencent: the SmsSdkAppId"),
+    Setting("SMS_REGION", str, "ap-guangzhou", "Tencent: the API region"),
+    Setting("SMS_TEMPLATE_IDS", dict, {}, "the provider's approved template id per message kind "
+            "(`{\"dispatched\": \"SMS_123\", …}`; kinds in services/notify/render.py)", env=False),
+    Setting("SMTP_URL", str, "", "`smtp://host:25`, `smtp+starttls://user:pass@host:587` or "
+            "`smtps://user:pass@host:465`, with `?from=addr`; empty: no e-mail"),
+    Setting("NOTIFY_DUE_SOON_MINUTES", int, 60, "how long before a response or resolution deadline the assignee "
+            "is reminded"),
+    Setting("NOTIFY_QUIET_HOURS", str, "22:00-07:00", "China time when no SMS goes out (urgent cases excepted); "
+            "held messages go at the end; empty: none"),
+    Setting("NOTIFY_DIGEST_TIME", str, "08:00", "China time of each cadre's daily digest of new and overdue "
+            "cases; empty: none"),
+    Setting("NOTIFY_MAX_ATTEMPTS", int, 12, "delivery attempts before a notification is marked failed"),
+    Setting("NOTIFY_BACKOFF_SECONDS", int, 10, "wait before the first retry; doubled each time (with jitter)"),
+    Setting("NOTIFY_BACKOFF_MAX_SECONDS", int, 900, "the longest wait between two attempts"),
+    Setting("NOTIFY_SEND_TIMEOUT", int, 10, "seconds one send (HTTP or SMTP) may take"),
 )
 # Read by create_app() before the configuration exists, so not an app.config value.
 INSTANCE_PATH_VARIABLE = "MINQING_INSTANCE_PATH"

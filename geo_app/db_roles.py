@@ -49,6 +49,13 @@ TABLE_GRANTS = {
     "case_heat_month_total": READ,
     "case_photo": WRITE,  # a cadre publishes or hides a photo
     "photo_blob": APPEND,  # photo bytes (PHOTO_STORE=db): content-addressed, never changed
+    # The notification outbox and inbox (migration 0009): its rows are the history, never deleted.
+    "notification": WRITE,
+    # procrastinate's queue (migration 0009): the worker deletes finished jobs and dead workers' rows.
+    "procrastinate_jobs": TRANSIENT,
+    "procrastinate_workers": TRANSIENT,
+    "procrastinate_periodic_defers": TRANSIENT,
+    "procrastinate_events": APPEND,  # deleted with their jobs by cascade, as the owner
 }
 ALLOWED_PRIVILEGES = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 # Role attributes neither role may hold.

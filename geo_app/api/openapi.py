@@ -6,7 +6,8 @@ from flask import current_app, jsonify
 from .. import schemas
 from .blueprint import bp
 
-BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.EarnIn, schemas.FeedbackIn)
+BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.EarnIn, schemas.FeedbackIn,
+               schemas.MarkReadIn)
 ERROR = {"type": "object", "required": ["error", "message"],
          "properties": {"error": {"type": "string", "description": "a machine-readable code"},
                         "message": {"type": "string", "description": "Chinese, naming the field and the problem"},
@@ -46,6 +47,10 @@ OPERATIONS = [
     ("/points/{community}/{household}/earn", "post", "Credit a household", None, schemas.EarnIn, 200, "cadre"),
     ("/points/{community}/{household}/redeem", "post", "Redeem points; refused beyond the balance", None,
      schemas.PointsIn, 200, "cadre"),
+    ("/me/notifications", "get", "The caller's in-app notifications, unread first, with the unread count",
+     schemas.InboxQuery, None, 200, "staff"),
+    ("/me/notifications/read", "post", "Mark the caller's notifications read (ids, or all)", None, schemas.MarkReadIn,
+     200, "staff"),
 ]
 
 

@@ -8,6 +8,7 @@ from .accounts import points, users
 from .data import communities, demo, layers, people
 from .db import db
 from .ops import backup, restore, serve
+from .worker import notify, worker
 
 
 @click.group()
@@ -18,5 +19,5 @@ def cli(verbose):
                         format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (db, layers, communities, people, demo, serve, users, points, backup, restore):
+for command in (db, layers, communities, people, demo, serve, worker, notify, users, points, backup, restore):
     cli.add_command(command)

@@ -2,7 +2,10 @@
 
 import logging
 import os
+import signal
+import subprocess
 import sys
+import time
 
 import click
 
@@ -15,9 +18,10 @@ logger = logging.getLogger(__name__)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Port (default: $PORT or 5000).")
 @click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--with-worker", is_flag=True, help="Also run a queue worker (notifications); both stop together.")
 @friendly_errors
-def serve(host, port, workers):
-    """Serve the app with gunicorn."""
+def serve(host, port, workers, with_worker):
+    """Serve the app with gunicorn (and, with --with-worker, a queue worker beside it: what `make demo` runs)."""
     app = make_app()
     port = port or app.config["PORT"]
     cluster = embedded_cluster(app)
@@ -25,9 +29,35 @@ def serve(host, port, workers):
         cluster.start()
     click.echo(f"serving 民情地图 on http://{host}:{port}")
     # The worker timeout is the one the anonymous database budget was checked against (request_budget.py).
-    os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
-                               f"{host}:{port}", "--timeout", str(app.config["WORKER_TIMEOUT"]),
-                               "--access-logfile", "-", "geo_app.wsgi:app"])
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+               "--timeout", str(app.config["WORKER_TIMEOUT"]), "--access-logfile", "-", "geo_app.wsgi:app"]
+    if not with_worker:
+        os.execvp(sys.executable, command)
+    sys.exit(_run_together([command, [sys.executable, "-m", "geo_app.cli", "worker"]]))
+
+
+def _run_together(commands):
+    """Run commands side by side until one ends or a signal comes; then stop them all; return the worst status."""
+    processes = [subprocess.Popen(command) for command in commands]
+
+    def stop(*_):
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while all(process.poll() is None for process in processes):
+        time.sleep(0.5)
+    stop()
+    codes = []
+    for process in processes:
+        try:
+            codes.append(process.wait(timeout=45))
+        except subprocess.TimeoutExpired:
+            process.kill()
+            codes.append(process.wait())
+    return max(abs(code) for code in codes)
 
 
 def _schema_note(url):

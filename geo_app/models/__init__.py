@@ -19,6 +19,7 @@ from .case import (
 )
 from .community import Community
 from .feedback import MAX_COMMENT, FeedbackToken, PhoneReveal, ResidentFeedback
+from .notification import NOTIFY_CHANNELS, NOTIFY_KINDS, NOTIFY_STATES, Notification
 from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
 from .photo import PHOTO_KINDS, CasePhoto, PhotoBlob
 from .points import ENTRY_KINDS, PointsAccount, PointsEntry
@@ -33,6 +34,7 @@ __all__ = [
     "FeedbackToken", "ResidentFeedback", "PhoneReveal", "MAX_COMMENT",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",
     "CasePhoto", "PhotoBlob", "PHOTO_KINDS",
+    "Notification", "NOTIFY_CHANNELS", "NOTIFY_KINDS", "NOTIFY_STATES",
     "Community", "Person", "Responsibility", "Site", "SiteActivity", "Unit",
     "ROLES", "ROLE_LABELS", "ROLE_FOR_KIND", "SITE_KINDS", "SITE_KIND_LABELS",
     "UNIT_KINDS", "UNIT_KIND_LABELS", "UNIT_KIND_RANK",

@@ -37,6 +37,7 @@ class Person(CommunityScopedMixin, TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
     phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))  # for e-mail notifications (migration 0009)
     party_member: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     organisation: Mapped[str | None] = mapped_column(String(200))
 

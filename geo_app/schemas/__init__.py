@@ -16,11 +16,12 @@ from .cases import (
     StatsQuery,
     TransitionIn,
 )
+from .notifications import InboxQuery, MarkReadIn
 from .open311 import ServiceRequestIn, ServiceRequestsQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
     "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
-    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery",
+    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn",
 ]

@@ -12,6 +12,7 @@ from ..errors import ConflictError, NotFoundError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
 from .access import case_actions
 from .catalog import labelled
+from .notify import on_case_event
 from .photos import case_photos
 from .privacy import mask_name, mask_phone
 from .queries import CASES, COMMUNITIES
@@ -20,13 +21,14 @@ from .transitions import describe
 
 def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
                  data=None):
-    """Append one event to a case's history."""
+    """Append one event to a case's history, and write the notifications it causes in the same transaction."""
     session.execute(
         text("INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data) "
              "VALUES (:case_id, :cid, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb))"),
         {"case_id": case_id, "cid": community_id, "at": now, "actor": actor[:100], "action": action,
          "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
     )
+    on_case_event(session, case_id, action, note=note)
 
 
 UNITS = Unit.__table__

@@ -17,6 +17,7 @@ from sqlalchemy import text
 from ..schemas import CaseIn, TransitionIn
 from .cases import CasePolicy, create_case
 from .clock import LOCAL_TZ
+from .notify import muted
 from .points import earn, redeem
 from .workflow import apply_transition
 
@@ -103,7 +104,12 @@ def _walk(session, code, version, rng, received, *, resolve, satisfaction, actor
 
 
 def load_demo_cases(session, policy=None):
-    """Create the demo cases and ledgers; return summary lines."""
+    """Create the demo cases and ledgers (their history notifies nobody); return summary lines."""
+    with muted(session):
+        return _load_demo_cases(session, policy)
+
+
+def _load_demo_cases(session, policy):
     if session.execute(text("SELECT count(*) FROM civic_case")).scalar():
         return ["cases: already loaded"]
     # The demo's history predates photos: its cases are resolved without a 处置后 photo.

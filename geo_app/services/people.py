@@ -85,8 +85,12 @@ def read_people_csv(session, path, cid):
         phone = (record.get("phone") or "").strip() or None
         if phone and not phone.replace("-", "").replace(" ", "").isdigit():
             raise ImportRefused(f"{where}: phone must contain digits only, got {phone!r}")
+        email = (record.get("email") or "").strip() or None
+        if email and (len(email) > 254 or email.count("@") != 1 or any(c.isspace() for c in email)
+                      or not all(email.split("@"))):
+            raise ImportRefused(f"{where}: email 须为电子邮件地址 (email must look like name@example.cn), got {email!r}")
         rows.append({
-            "name": name[:100], "phone": phone, "party_member": _parse_bool(record.get("party_member"), where),
+            "name": name[:100], "phone": phone, "email": email, "party_member": _parse_bool(record.get("party_member"), where),
             "organisation": (record.get("organisation") or "").strip() or None,
             "role": role, "unit_id": unit_id, "since": since, "until": until,
         })
@@ -104,12 +108,13 @@ def import_people(session, path, community_code):
         person_id, inserted = session.execute(
             text(
                 """
-                INSERT INTO person (community_id, name, phone, party_member, organisation)
-                VALUES (:cid, :name, :phone, :party_member, :organisation)
+                INSERT INTO person (community_id, name, phone, email, party_member, organisation)
+                VALUES (:cid, :name, :phone, :email, :party_member, :organisation)
                 ON CONFLICT (community_id, name, coalesce(phone, '')) DO UPDATE
-                SET party_member = EXCLUDED.party_member, organisation = EXCLUDED.organisation, updated_at = now()
-                WHERE (person.party_member, person.organisation)
-                      IS DISTINCT FROM (EXCLUDED.party_member, EXCLUDED.organisation)
+                SET party_member = EXCLUDED.party_member, organisation = EXCLUDED.organisation,
+                    email = coalesce(EXCLUDED.email, person.email), updated_at = now()
+                WHERE (person.party_member, person.organisation, person.email)
+                      IS DISTINCT FROM (EXCLUDED.party_member, EXCLUDED.organisation, coalesce(EXCLUDED.email, person.email))
                 RETURNING id, (xmax = 0)
                 """
             ),
