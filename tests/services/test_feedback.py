@@ -43,8 +43,9 @@ def answer(satisfaction, comment=""):
 def test_a_link_shows_the_resolution_note_and_only_its_hash_is_stored(session):
     case = resolved_case(session)
     token = token_of(issue_feedback_link(session, case.id, now=NOW))
-    stored = session.execute(text("SELECT token_hash, expires_at FROM feedback_token WHERE case_id = :id"),
-                             {"id": case.id}).one()
+    # The resolution itself issued the reporter's SMS link (they consented); this is a second, hand-issued one.
+    stored = session.execute(text("SELECT token_hash, expires_at FROM feedback_token WHERE case_id = :id "
+                                  "ORDER BY id DESC LIMIT 1"), {"id": case.id}).one()
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     assert stored.expires_at == NOW + timedelta(days=7)
     shown = read_feedback(session, token, now=NOW)
@@ -71,7 +72,8 @@ def test_the_database_itself_refuses_a_second_answer_on_one_link(session):
     case = resolved_case(session)
     token = token_of(issue_feedback_link(session, case.id, now=NOW))
     answer_feedback(session, token, answer("satisfied"), now=NOW)
-    token_id = session.execute(text("SELECT id FROM feedback_token WHERE case_id = :id"), {"id": case.id}).scalar()
+    token_id = session.execute(text("SELECT id FROM feedback_token WHERE token_hash = :h"),
+                               {"h": hashlib.sha256(token.encode()).hexdigest()}).scalar()
     with pytest.raises(Exception, match="uq_resident_feedback_token_id"):
         with session.begin_nested():
             session.execute(text("INSERT INTO resident_feedback (case_id, community_id, token_id, satisfaction) "

@@ -5,11 +5,10 @@ import pytest
 from sqlalchemy import text
 
 from geo_app.extensions import db
-from geo_app.jobs.worker import run_worker
 from tests.conftest import token_for
 from tests.factories import case_body, point_in_building
 from tests.receivers import running, sms_gateway, wecom_robot
-from tests.services.notify.test_worker import notify_config
+from tests.services.notify.test_worker import deliver_now, notify_config
 
 pytestmark = [pytest.mark.committed_db, pytest.mark.slow]
 
@@ -17,7 +16,7 @@ REPORTER = "13700001111"
 
 
 def deliver(app):
-    run_worker(app, concurrency=2, wait=False, periodic=False, install_signal_handlers=False)
+    deliver_now(app, concurrency=2)
 
 
 def to_reporter(gateway):

@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -25,6 +26,24 @@ def notify_config(robot, gateway, **extra):
     return {"WECOM_WEBHOOK_URL": robot.url + "/cgi-bin/webhook/send?key=test", "SMS_PROVIDER": "http",
             "SMS_HTTP_URL": gateway.url + "/sms", "NOTIFY_QUIET_HOURS": "", "NOTIFY_DIGEST_TIME": "",
             "NOTIFY_BACKOFF_SECONDS": 1, "NOTIFY_BACKOFF_MAX_SECONDS": 2, "NOTIFY_SEND_TIMEOUT": 5, **extra}
+
+
+def deliver_now(app, concurrency=1):
+    """Run an in-process worker until the queues are empty, in a thread of its own: a browser test that ran
+    earlier on this xdist worker leaves Playwright's event loop running in the main thread."""
+    failures = []
+
+    def work():
+        try:
+            run_worker(app, concurrency=concurrency, wait=False, periodic=False, install_signal_handlers=False)
+        except BaseException as exc:  # handed to the test's thread below
+            failures.append(exc)
+
+    thread = threading.Thread(target=work, name="deliver-now")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 LOST = "回滚的民情"  # the title of the case whose transaction is rolled back (its code is drawn again)
@@ -59,7 +78,7 @@ def test_an_in_process_worker_delivers_the_committed_dispatch_and_nothing_rolled
         app = make_app(**notify_config(robot, gateway))
         code = new_case(app)
         lost = new_case(app, commit=False)
-        run_worker(app, concurrency=2, wait=False, periodic=False, install_signal_handlers=False)
+        deliver_now(app, concurrency=2)
     assert {(channel, state) for channel, state, *_ in states(app, code)} == {
         ("inbox", "sent"), ("sms", "sent"), ("wecom", "sent")}
     (message,) = robot.json_bodies()
@@ -78,7 +97,7 @@ def test_an_unconfigured_channel_is_cancelled_and_a_refusal_fails_for_the_admin(
     with running(wecom_robot(errcode=93000)) as robot:
         app = make_app(WECOM_WEBHOOK_URL=robot.url + "/send?key=removed", NOTIFY_QUIET_HOURS="")
         code = new_case(app)
-        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+        deliver_now(app, concurrency=1)
     assert {(channel, state) for channel, state, *_ in states(app, code)} == {
         ("inbox", "sent"), ("sms", "cancelled"), ("wecom", "failed")}
     listing = cli_runner(app, ["notify", "failed"])
@@ -87,7 +106,7 @@ def test_an_unconfigured_channel_is_cancelled_and_a_refusal_fails_for_the_admin(
         app.config["WECOM_WEBHOOK_URL"] = robot.url + "/send?key=fixed"
         retried = cli_runner(app, ["notify", "retry", "--all"])
         assert "已重新排队 1 条通知" in retried.output
-        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+        deliver_now(app, concurrency=1)
     assert ("wecom", "sent") in {(channel, state) for channel, state, *_ in states(app, code)}
     assert "没有发送失败的通知" in cli_runner(app, ["notify", "failed"]).output
     stats = cli_runner(app, ["notify", "stats"]).output
@@ -112,7 +131,7 @@ def test_a_chief_given_an_email_by_people_import_gets_the_dispatch_by_mail(make_
         refused = cli_runner(app, ["people", "import", str(bad)])
         assert refused.exit_code == 1 and "email" in refused.output
         code = new_case(app)
-        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+        deliver_now(app, concurrency=1)
     (mail,) = received
     assert mail["To"] == "chief@mingzhu.example" and mail["Subject"] == f"【新派单】{code} 楼道电动车充电"
     assert "签收时限" in mail.get_content()
@@ -130,7 +149,7 @@ def test_a_robot_gets_at_most_20_messages_a_minute_the_rest_wait_their_turn(make
                               params={"community": "明珠社区", "day": "2026-12-01", "new": i, "overdue": 0,
                                       "overdue_cases": [], "path": "/map"}) for i in range(21)]
             db.session.commit()
-        run_worker(app, concurrency=1, wait=False, periodic=False, install_signal_handlers=False)
+        deliver_now(app, concurrency=1)
     assert len(robot.accepted()) == 20
     with app.app_context():
         found = db.session.execute(text("SELECT state, count(*), max(attempts), bool_and(not_before > now()) "
