@@ -8,8 +8,15 @@ from ..extensions import db
 from ..services import case_store
 from ..services import photos as photo_service
 from ..services.access import check_case_visible, require_role
+from ..services.cases import CasePolicy
 from .blueprint import bp
 from .params import form_field, uploaded_files
+
+
+@bp.record_once
+def refuse_an_unknown_photo_rule(state):
+    """Refuse to start when RESOLVE_REQUIRES_PHOTO names a category that does not exist (the rule would vanish)."""
+    CasePolicy.from_config(state.app.config)
 
 IMMUTABLE = "private, max-age=31536000, immutable"  # derivatives never change; private: never in a shared cache
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, text
 
 from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
-from ..models import OPEN_STATUSES
+from ..models import CATEGORIES, OPEN_STATUSES
 from .case_store import (
     CASE_ROW,
     append_event,
@@ -38,6 +38,10 @@ class CasePolicy:
 
     @classmethod
     def from_config(cls, config):
+        """Return the policy of an app's configuration, refusing a category RESOLVE_REQUIRES_PHOTO does not know."""
+        unknown = sorted(set(config["RESOLVE_REQUIRES_PHOTO"]) - set(CATEGORIES))
+        if unknown:  # a typo would silently drop the rule
+            raise ValueError(f"RESOLVE_REQUIRES_PHOTO names unknown categories {unknown}; known: {', '.join(CATEGORIES)}")
         return cls(config["CASE_DEADLINES"], config["POINTS_PER_CATEGORY"], config["DUPLICATE_RADIUS_M"],
                    config["DUPLICATE_WINDOW_DAYS"], frozenset(config["RESOLVE_REQUIRES_PHOTO"]))
 

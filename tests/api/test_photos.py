@@ -218,3 +218,8 @@ def test_after_cleaning_photos_an_anonymous_report_gets_its_whole_database_budge
         g.db_deadline = time.monotonic() - 1  # spent receiving and decoding nine photos
         restart_budget()
         assert g.db_deadline - time.monotonic() > 4
+
+
+def test_an_unknown_category_in_the_rule_stops_the_app(make_app):
+    with pytest.raises(ValueError, match="RESOLVE_REQUIRES_PHOTO"):
+        make_app(RESOLVE_REQUIRES_PHOTO=["hazrd"])
