@@ -39,15 +39,20 @@ def serve(host, port, workers, with_worker):
 def _run_together(commands):
     """Run commands side by side until one ends or a signal comes; then stop them all; return the worst status."""
     processes = [subprocess.Popen(command) for command in commands]
+    stopping = []
 
     def stop(*_):
+        # Once only: a second SIGTERM makes the queue worker abandon its graceful shutdown.
+        if stopping:
+            return
+        stopping.append(True)
         for process in processes:
             if process.poll() is None:
                 process.terminate()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while all(process.poll() is None for process in processes):
+    while all(process.poll() is None for process in processes) and not stopping:
         time.sleep(0.5)
     stop()
     codes = []
@@ -57,7 +62,8 @@ def _run_together(commands):
         except subprocess.TimeoutExpired:
             process.kill()
             codes.append(process.wait())
-    return max(abs(code) for code in codes)
+    # A child that ended by the SIGTERM we sent it stopped as asked.
+    return max((0 if code == -signal.SIGTERM else abs(code)) for code in codes)
 
 
 def _schema_note(url):
