@@ -18,10 +18,11 @@ from .cases import (
 )
 from .notifications import InboxQuery, MarkReadIn
 from .open311 import ServiceRequestIn, ServiceRequestsQuery
+from .features import FeaturesQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
     "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
-    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn",
+    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
 ]
