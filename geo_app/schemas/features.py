@@ -54,6 +54,8 @@ class FeaturesQuery(Paged):
 
     # Every argument the items endpoint knows: anything else is refused (OGC API – Features /req/core/query-param-unknown).
     KNOWN: ClassVar[frozenset] = frozenset({"bbox", "limit", "offset", "datetime", "f", "community"})
+    # "If you ask for 50000, you might get up to 10000 (server-limited)": GDAL asks for more than the largest page.
+    CLAMP_LIMIT: ClassVar[bool] = True
 
     interval: Annotated[str, Field(max_length=100), AfterValidator(parse_interval)] | None = Field(
         None, alias="datetime", description="an RFC 3339 instant or start/end (.. is open)")

@@ -39,6 +39,8 @@ class Paged(Query):
     """A page of features; the default and largest page come from the settings named in SETTINGS."""
 
     SETTINGS: ClassVar[dict] = {"limit": ("PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX")}
+    # A limit over the largest page: refused (400), or served as the largest page (what OGC API – Features asks).
+    CLAMP_LIMIT: ClassVar[bool] = False
 
     bbox: BBox | None = None
     limit: Annotated[int, Field(ge=1)] | None = None
@@ -51,6 +53,8 @@ class Paged(Query):
         settings = info.context or {}
         if self.limit is None:
             self.limit = settings[default_name]
+        elif self.limit > settings[max_name] and self.CLAMP_LIMIT:
+            self.limit = settings[max_name]
         elif self.limit > settings[max_name]:
             raise ValidationError(f"limit 不能大于 {settings[max_name]} "
                                   f"(limit must be at most {settings[max_name]}, got {self.limit})", field="limit")
