@@ -16,9 +16,9 @@ from .cases import (
     StatsQuery,
     TransitionIn,
 )
+from .features import FeaturesQuery
 from .notifications import InboxQuery, MarkReadIn
 from .open311 import ServiceRequestIn, ServiceRequestsQuery
-from .features import FeaturesQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
