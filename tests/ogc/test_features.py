@@ -158,3 +158,43 @@ def test_the_api_units_and_sites_say_what_they_left_out(make_app):
     assert last["numberReturned"] == 3 and link(last, "next") is None
     sites = app.test_client().get("/api/v1/sites").get_json()
     assert sites["numberMatched"] == sites["numberReturned"] == len(sites["features"])
+
+
+def test_anonymous_feature_pages_count_as_heavy_reads_and_staff_are_not_limited(make_app):
+    app = make_app(ANON_HEAVY_LIMIT="2 per minute")
+    public, cadre = app.test_client(), client_as(app, "cadre")
+    statuses = [public.get("/ogc/collections/sites/items").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429] and public.get("/ogc/collections").status_code == 200
+    assert [cadre.get("/ogc/collections/sites/items").status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_anonymous_pages_revalidate_by_etag(public_client):
+    first = public_client.get("/ogc/collections/buildings/items?limit=3")
+    again = public_client.get("/ogc/collections/buildings/items?limit=3", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def test_schemathesis_finds_no_5xx_in_the_ogc_document(app):
+    """Every OGC operation, with generated valid and invalid inputs, as an admin: never a server error."""
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.conftest import token_for
+
+    schema = schemathesis.openapi.from_wsgi("/ogc/api", app)
+    headers = {"Authorization": f"Bearer {token_for(app, 'admin')}"}
+    failures, calls = [], []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+                  suppress_health_check=list(HealthCheck))
+        def check(case):
+            response = case.call(headers=headers)
+            calls.append(response.status_code)
+            if response.status_code >= 500:
+                failures.append((case.path, case.path_parameters, case.query, response.status_code, response.text[:300]))
+
+        check()
+    assert len(calls) >= 50 and not failures, failures
