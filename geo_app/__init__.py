@@ -40,6 +40,7 @@ def create_app(overrides=None):
     from .api import bp as api_bp
     from .extensions import csrf
     from .health import bp as health_bp
+    from .ogc import bp as ogc_bp
     from .open311 import bp as open311_bp
     from .web import bp as web_bp
 
@@ -52,6 +53,7 @@ def create_app(overrides=None):
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(web_bp)
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
+    app.register_blueprint(ogc_bp, url_prefix="/ogc")
     _register_error_handlers(app)
     return app
 

@@ -27,6 +27,13 @@ PUBLIC_MAX_AGE = {
     "api.sites_nearest": 300,
     "api.vocabularies": 3600,
     "api.openapi": 3600,
+    "ogc.landing": 3600,
+    "ogc.conformance": 3600,
+    "ogc.api": 3600,
+    "ogc.collections": 300,
+    "ogc.collection": 300,
+    "ogc.items": 300,
+    "ogc.item": 300,
 }
 STATIC_MAX_AGE = {"vendor/": 3600}  # built from the lockfile; our own js/css revalidate every time
 NON_HTML_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"

@@ -2,7 +2,8 @@
 # Install what the project needs from the operating system, where it is missing:
 # PostgreSQL + PostGIS (always), Node.js + npm (front-end assets), and with --browser (the test
 # set-up) Debian's chromium and CJK fonts for the browser tests, and nginx and redis-server, which
-# the proxy and shared rate-limit tests start on loopback ports of their own.
+# the proxy and shared rate-limit tests start on loopback ports of their own, and gdal-bin (ogrinfo,
+# ogr2ogr), the GIS client the OGC API – Features tests read /ogc with.
 # Uses apt-get when we are root (or sudo works without a password); otherwise prints the
 # exact commands and exits non-zero.
 set -eu
@@ -27,6 +28,7 @@ if [ "$want_browser" = 1 ]; then
     fc-list 2>/dev/null | grep -qi "cjk" || missing="$missing fonts-noto-cjk"
     [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing="$missing nginx"
     command -v redis-server >/dev/null 2>&1 || missing="$missing redis-server"
+    command -v ogr2ogr >/dev/null 2>&1 || missing="$missing gdal-bin"
 fi
 
 [ -z "$missing" ] && exit 0

@@ -1,9 +1,10 @@
 """Lookup, units, people and sites endpoints."""
 
-from flask import current_app, jsonify
+from flask import current_app, jsonify, request, url_for
 
 from ..auth import current_viewer
 from ..extensions import db
+from ..paging import page_links
 from ..schemas import NearestQuery, PeopleQuery, PointQuery, SitesQuery, UnitsQuery
 from ..services import lookup as lookup_service
 from ..services.access import check_point_community, require_staff, scope_for
@@ -17,6 +18,18 @@ from .params import args_as
 
 def _geojson(collection):
     return current_app.response_class(response=current_app.json.dumps(collection), mimetype="application/geo+json")
+
+
+def _with_links(page, query):
+    """Add the self/next/prev links of a page, so that a client sees when features were left out."""
+    args = {name: value for name, value in request.args.items() if name not in ("offset", "limit")}
+
+    def at(offset):
+        return url_for(request.endpoint, _external=True, **args, limit=query.limit, offset=offset)
+
+    page["links"] = page_links(at, offset=query.offset, limit=query.limit, returned=page["numberReturned"],
+                               matched=page["numberMatched"], media_type="application/geo+json")
+    return page
 
 
 @bp.get("/lookup")
@@ -35,8 +48,10 @@ def units():
     require_staff(viewer)
     query = args_as(UnitsQuery)
     scope = scope_for(db.session, viewer, query.community)
-    return _geojson(units_geojson(db.session, kind=query.kind, bbox=query.bbox, community_id=scope.community_id,
-                                  limit=query.limit, offset=query.offset))
+    page = units_geojson(db.session, kind=query.kind, bbox=query.bbox, community_id=scope.community_id,
+                         limit=query.limit, offset=query.offset)
+    page |= {"numberMatched": page["total"], "numberReturned": len(page["features"])}
+    return _geojson(_with_links(page, query))
 
 
 @bp.get("/people")
@@ -53,7 +68,9 @@ def people():
 def sites():
     query = args_as(SitesQuery)
     display = Display(zoom=query.zoom, max_vertices=current_app.config["PUBLIC_MAX_VERTICES"])
-    return _geojson(list_sites(db.session, community_code=query.community, kind=query.kind, display=display))
+    page = list_sites(db.session, community_code=query.community, kind=query.kind, display=display, bbox=query.bbox,
+                      limit=query.limit, offset=query.offset)
+    return _geojson(_with_links(page, query))
 
 
 @bp.get("/sites/nearest")

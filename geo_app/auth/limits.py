@@ -23,6 +23,7 @@ HEAVY_ENDPOINTS = frozenset({
     "api.heat", "api.sites", "api.sites_nearest", "api.track",
     "web.sites_map", "web.heatmap",
     "open311.list_requests", "open311.get_request", "open311.get_token",
+    "ogc.items", "ogc.item",
 })
 NEVER_COUNTED = frozenset({"health.healthz", "static"})
 

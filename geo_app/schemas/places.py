@@ -35,18 +35,13 @@ class NearestQuery(PointQuery):
     kind: Literal[SITE_KINDS] | None = None
 
 
-class SitesQuery(Query):
-    kind: Literal[SITE_KINDS] | None = None
-    community: CommunityCode | None = None
-    zoom: Annotated[int, Field(ge=1, le=20, description="the map zoom the geometry is simplified for")] = PAGE_ZOOM
-
-
-class UnitsQuery(Query):
-    """A page of units; the default and largest page come from the settings named in SETTINGS."""
+class Paged(Query):
+    """A page of features; the default and largest page come from the settings named in SETTINGS."""
 
     SETTINGS: ClassVar[dict] = {"limit": ("PAGE_LIMIT_DEFAULT", "PAGE_LIMIT_MAX")}
+    # A limit over the largest page: refused (400), or served as the largest page (what OGC API – Features asks).
+    CLAMP_LIMIT: ClassVar[bool] = False
 
-    kind: Literal[UNIT_KINDS] | None = None
     bbox: BBox | None = None
     limit: Annotated[int, Field(ge=1)] | None = None
     offset: Offset = 0
@@ -58,10 +53,23 @@ class UnitsQuery(Query):
         settings = info.context or {}
         if self.limit is None:
             self.limit = settings[default_name]
+        elif self.limit > settings[max_name] and self.CLAMP_LIMIT:
+            self.limit = settings[max_name]
         elif self.limit > settings[max_name]:
             raise ValidationError(f"limit 不能大于 {settings[max_name]} "
                                   f"(limit must be at most {settings[max_name]}, got {self.limit})", field="limit")
         return self
+
+
+class SitesQuery(Paged):
+    kind: Literal[SITE_KINDS] | None = None
+    zoom: Annotated[int, Field(ge=1, le=20, description="the map zoom the geometry is simplified for")] = PAGE_ZOOM
+
+
+class UnitsQuery(Paged):
+    """A page of units."""
+
+    kind: Literal[UNIT_KINDS] | None = None
 
 
 class PeopleQuery(Query):

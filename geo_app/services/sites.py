@@ -12,7 +12,7 @@ from ..errors import ImportRefused
 from ..models import SITE_KIND_LABELS, SITE_KINDS, Site
 from .display import as_geojson, simplified
 from .importing import community_id, read_features
-from .queries import community_id_of
+from .queries import community_id_of, envelope
 
 logger = logging.getLogger(__name__)
 
@@ -122,8 +122,9 @@ def _activities(session, site_ids):
     return result
 
 
-def list_sites(session, community_code=None, kind=None, display=None):
-    """Return every site as a GeoJSON FeatureCollection, with its activities.
+def list_sites(session, community_code=None, kind=None, display=None, *, bbox=None, limit=None, offset=0):
+    """Return a page of sites (all of them without a limit) as a GeoJSON FeatureCollection, with their activities
+    and numberMatched/numberReturned.
 
     With a display (services/display.py) the geometry is simplified for it and bounded in size.
     """
@@ -133,22 +134,31 @@ def list_sites(session, community_code=None, kind=None, display=None):
         conditions.append(SITES.c.community_id == community_id_of(community_code))
     if kind:
         conditions.append(SITES.c.kind == kind)
+    if bbox:
+        conditions.append(SITES.c.geom.intersects(envelope(bbox)))
+    total = func.count().over().label("total")
     if display is None:
-        query = select(*columns, func.ST_AsGeoJSON(SITES.c.geom, 7).label("geojson")).where(*conditions)
-        rows = session.execute(query.order_by(SITES.c.id)).all()
+        query = select(*columns, func.ST_AsGeoJSON(SITES.c.geom, 7).label("geojson"), total).where(*conditions)
+        rows = session.execute(query.order_by(SITES.c.id).limit(limit).offset(offset)).all()
     else:
-        shapes = select(*columns, simplified(SITES.c.geom).label("g")).where(*conditions).subquery()
-        query = select(*(shapes.c[c.name] for c in columns), as_geojson(shapes.c.g).label("geojson"),
+        page = select(*columns, SITES.c.geom, total).where(*conditions).order_by(SITES.c.id).limit(limit).offset(offset)
+        page = page.subquery()
+        shapes = select(*(page.c[c.name] for c in columns), page.c.total, simplified(page.c.geom).label("g")).subquery()
+        query = select(*(shapes.c[c.name] for c in columns), shapes.c.total, as_geojson(shapes.c.g).label("geojson"),
                        func.ST_NPoints(shapes.c.g).label("vertices"))
         rows = session.execute(query.order_by(shapes.c.id), display.params()).all()
         display.check(sum(r.vertices for r in rows), "红色阵地")
     activities = _activities(session, [r.id for r in rows])
+    matched = rows[0].total if rows else (0 if not offset else session.execute(
+        select(func.count()).select_from(SITES).where(*conditions)).scalar())
     return {
         "type": "FeatureCollection",
         "features": [
             {"type": "Feature", "id": r.id, "geometry": json.loads(r.geojson), "properties": _site_dict(r, activities)}
             for r in rows
         ],
+        "numberMatched": matched,
+        "numberReturned": len(rows),
     }
 
 

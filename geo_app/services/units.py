@@ -39,30 +39,27 @@ def unit_features(conditions):
 
 def units_geojson(session, kind=None, bbox=None, community_id=None, limit=1000, offset=0):
     """Return a page of units as a FeatureCollection, each with its people (phones masked)."""
-    conditions = unit_conditions(kind, bbox, community_id)
+    features, total = unit_page(session, unit_conditions(kind, bbox, community_id), limit, offset)
+    return {"type": "FeatureCollection", "features": features, "total": total, "limit": limit, "offset": offset}
+
+
+def unit_page(session, conditions, limit, offset, *, with_people=True):
+    """Return (features, number matched) of a page of units; with_people adds the people (phones masked)."""
     query = unit_features(conditions).add_columns(func.count().over().label("total"))
     rows = session.execute(query.limit(limit).offset(offset)).all()
-    people = people_for_units(session, [r.id for r in rows])
+    people = people_for_units(session, [r.id for r in rows]) if with_people else None
     total = rows[0].total if rows else _count(session, conditions, offset)
-    return {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "id": r.id,
-                "geometry": json.loads(r.geojson),
-                "properties": {
-                    "id": r.id, "kind": r.kind, "kind_label": UNIT_KIND_LABELS[r.kind], "code": r.code,
-                    "name": r.name, "address": r.address, "parent": r.parent, "community": r.community,
-                    "people": people.get(r.id, []),
-                },
-            }
-            for r in rows
-        ],
-        "total": total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return [_unit_feature(r, people) for r in rows], total
+
+
+def _unit_feature(row, people):
+    """Shape a unit row as a Feature: without people (None), its name and kind only, for the public."""
+    properties = {"id": row.id, "kind": row.kind, "kind_label": UNIT_KIND_LABELS[row.kind], "name": row.name,
+                  "community": row.community}
+    if people is not None:
+        properties |= {"code": row.code, "address": row.address, "parent": row.parent,
+                       "people": people.get(row.id, [])}
+    return {"type": "Feature", "id": row.id, "geometry": json.loads(row.geojson), "properties": properties}
 
 
 def _count(session, conditions, offset):
