@@ -98,7 +98,7 @@ def _register_error_handlers(app):
     @app.errorhandler(405)
     def handle_method(error):
         return error_response(405, {"error": "method_not_allowed",
-                                    "message": f"此地址不支持 {request.method} 请求 ({error.description})"})
+                                    "message": f"此地址不支持这种访问方式 ({request.method}: {error.description})"})
 
     @app.errorhandler(413)
     def handle_too_large(error):
