@@ -11,6 +11,15 @@
   L.Control.Scale.mergeOptions({ metric: true, imperial: false });
   L.Control.Attribution.mergeOptions({ prefix: "Leaflet" });
 
+  /* metres as 米 and 公里 */
+  L.Control.Scale.include({
+    _updateMetric: function (maxMeters) {
+      var meters = this._getRoundNum(maxMeters);
+      var label = meters < 1000 ? meters + " 米" : meters / 1000 + " 公里";
+      this._updateScale(this._mScale, label, meters / maxMeters);
+    },
+  });
+
   var layersLayout = L.Control.Layers.prototype._initLayout;
   L.Control.Layers.include({
     _initLayout: function () {
