@@ -88,7 +88,7 @@
     var body = res.body || {};
     if (res.status === 0) return body.message;
     if (body.error === "outside_community") return "该位置不在社区范围内，请在社区内选点。";
-    if (res.status === 404 && body.error === "not_found" && !body.field) return "未找到（" + (body.message || "404") + "）";
+    if (res.status === 404 && body.error === "not_found" && !body.field) return "未找到（" + (body.user_message || MQ.chineseOnly(body.message) || "404") + "）";
     if (res.status === 409 && (body.error === "version_mismatch" || !body.message)) return "该记录已被他人更新，请刷新后重试。";
     if (res.status === 429) return "操作太频繁，请稍后再试。";
     if (res.status >= 500) return "服务器出错了，请稍后再试（" + res.status + "）。";

@@ -81,25 +81,29 @@ def chief_case(live_server, cadre_token):
     return case
 
 
-JOURNEYS = {
-    "resident": ["/", "/sites", "/track", "/track/{tracking}", "/heatmap", "/login", "/no-such-page"],
-    "cadre": ["/map", "/cases/{code}", "/stats", "/heatmap", "/me", "/sites", "/no-such-page"],
-    "chief": ["/me", "/cases/{code}", "/map", "/heatmap", "/track", "/no-such-page"],
+JOURNEYS = {  # path (templates filled from the cases below), expected status
+    "resident": [("/", 200), ("/sites", 200), ("/track", 200), ("/track/{tracking}", 200), ("/heatmap", 200),
+                 ("/login", 200), ("/no-such-page", 404), ("/track?code=mq-2026-000001", 200)],
+    "cadre": [("/map", 200), ("/cases/{code}", 200), ("/stats", 200), ("/heatmap", 200), ("/me", 200),
+              ("/sites", 200), ("/no-such-page", 404), ("/cases/MQ-1999-999999", 404)],
+    "chief": [("/me", 200), ("/cases/{code}", 200), ("/map", 200), ("/heatmap", 200), ("/track", 200),
+              ("/no-such-page", 404), ("/stats", 403), ("/cases/{other}", 403)],
 }
 
 
 @pytest.mark.parametrize("viewport", [PHONE_360, DESK_1366], ids=["360", "1366"])
 @pytest.mark.parametrize("role", list(JOURNEYS))
-def test_every_visible_word_is_chinese(open_page, request, live_server, chief_case, role, viewport):
+def test_every_visible_word_is_chinese(open_page, request, live_server, chief_case, hostile_case, role, viewport):
     storage = {"resident": None, "cadre": "cadre_login", "chief": "chief_login"}[role]
     options = {"storage_state": request.getfixturevalue(storage)} if storage else {}
     watched = open_page(None, viewport=viewport, **options)
     page = watched.page
     english = {}
-    for template in JOURNEYS[role]:
-        path = template.format(code=chief_case["code"], tracking=chief_case["tracking_code"])
+    for template, expected in JOURNEYS[role]:
+        path = template.format(code=chief_case["code"], tracking=chief_case["tracking_code"],
+                               other=hostile_case["code"])
         response = page.goto(live_server.url + path, wait_until="load")
-        assert response.status == (404 if "no-such" in path else 200), f"{path}: HTTP {response.status}"
+        assert response.status == expected, f"{path}: HTTP {response.status}"
         page.wait_for_load_state("networkidle")
         words = latin_words(page.evaluate(COLLECT))
         if words:
