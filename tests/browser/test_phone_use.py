@@ -62,6 +62,9 @@ def test_large_text_persists_across_pages(open_page):
     watched.goto("/sites")
     assert font_px(page, "body") >= normal * 1.2, "still large on the next page"
     assert page.locator("#mq-large-toggle").get_attribute("aria-pressed") == "true"
+    map_ready(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_360["width"], "no sideways scrolling"
+    watched.screenshot("sites-large-text-phone")
     page.locator("#mq-large-toggle").click()
     watched.goto("/")
     assert font_px(page, "body") == normal
