@@ -3,10 +3,11 @@
 import logging
 import os
 
-from flask import Flask, jsonify, request
+from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 
 from .config import load_config
+from .error_pages import error_response
 from .errors import AppError, ValidationError
 from .extensions import db
 from .jsonio import StrictJSONProvider
@@ -62,7 +63,7 @@ def _register_error_handlers(app):
     @app.errorhandler(AppError)
     def handle_app_error(error):
         db.session.rollback()
-        return jsonify(error.to_dict()), error.status
+        return error_response(error.status, error.to_dict())
 
     @app.before_request
     def refuse_nul_in_url():
@@ -75,29 +76,39 @@ def _register_error_handlers(app):
         if "NUL (0x00)" not in str(error):
             raise error
         db.session.rollback()
-        return jsonify({"error": "invalid", "field": "body",
-                        "message": "文字中含有 NUL 字符 (a text field contains a NUL character)"}), 400
+        return error_response(400, {"error": "invalid", "field": "body",
+                                    "message": "文字中含有 NUL 字符 (a text field contains a NUL character)"})
 
     @app.errorhandler(OperationalError)
     def handle_database_down(error):
         db.session.rollback()
         logger.warning("database error answered with 503: %s", error.orig)
         if "statement timeout" in str(error.orig):
-            return jsonify({"error": "timeout", "message": "查询超时 (the query took too long); narrow it and retry"}), 503
-        body = {"error": "unavailable", "message": "数据库暂时不可用 (database unavailable); retry shortly"}
-        return jsonify(body), 503, {"Retry-After": "5"}
+            return error_response(503, {"error": "timeout",
+                                        "message": "查询超时，请缩小范围后重试 (the query took too long); narrow it and retry"})
+        body = {"error": "unavailable", "message": "数据库暂时不可用，请稍后再试 (database unavailable); retry shortly"}
+        return error_response(503, body, {"Retry-After": "5"})
+
+    @app.errorhandler(403)
+    def handle_forbidden(error):
+        return error_response(403, {"error": "forbidden", "message": f"没有权限访问此页面 ({error.description})"})
 
     @app.errorhandler(404)
     def handle_not_found(error):
-        return jsonify({"error": "not_found", "message": "没有这个地址 (no such URL)"}), 404
+        return error_response(404, {"error": "not_found", "message": "没有这个地址 (no such URL)"})
 
     @app.errorhandler(405)
     def handle_method(error):
-        return jsonify({"error": "method_not_allowed",
-                        "message": f"此地址不支持 {request.method} 请求 ({error.description})"}), 405
+        return error_response(405, {"error": "method_not_allowed",
+                                    "message": f"此地址不支持这种访问方式 ({request.method}: {error.description})"})
 
     @app.errorhandler(413)
     def handle_too_large(error):
         limit = request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
-        return jsonify({"error": "too_large",
-                        "message": f"请求体超过 {limit} 字节 (request body exceeds {limit} bytes)"}), 413
+        return error_response(413, {"error": "too_large",
+                                    "message": f"请求体超过 {limit} 字节 (request body exceeds {limit} bytes)"})
+
+    @app.errorhandler(500)
+    def handle_server_error(error):
+        db.session.rollback()
+        return error_response(500, {"error": "server_error", "message": "服务器出错了，请稍后再试 (internal server error)"})

@@ -11,6 +11,8 @@ BODY_MODELS = (schemas.CaseIn, schemas.TransitionIn, schemas.PointsIn, schemas.E
 ERROR = {"type": "object", "required": ["error", "message"],
          "properties": {"error": {"type": "string", "description": "a machine-readable code"},
                         "message": {"type": "string", "description": "Chinese, naming the field and the problem"},
+                        "user_message": {"type": "string",
+                                         "description": "the Chinese sentence alone, field names as labels: show this"},
                         "field": {"type": "string"}}}
 JSON_ANY = {"type": "object", "additionalProperties": True}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,

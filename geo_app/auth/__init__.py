@@ -2,11 +2,12 @@
 
 import logging
 
-from flask import jsonify, request
+from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from ..error_pages import error_response
 from ..extensions import csrf, login_manager
 from . import views  # noqa: F401  (register the login routes on bp)
 from .blueprint import bp
@@ -34,12 +35,13 @@ def init_app(app):
 
     @app.errorhandler(CSRFError)
     def handle_csrf(error):
-        return jsonify({"error": "csrf", "message": f"页面已过期，请刷新后重试 (CSRF check failed: {error.description})"}), 400
+        return error_response(400, {"error": "csrf",
+                                    "message": f"页面已过期，请刷新后重试 (CSRF check failed: {error.description})"})
 
     @app.errorhandler(429)
     def handle_rate_limit(error):
-        return (jsonify({"error": "rate_limited", "message": f"请求过于频繁，请稍后再试 (too many requests: {error.description})"}),
-                429, {"Retry-After": str(retry_after_seconds(error))})
+        body = {"error": "rate_limited", "message": f"请求过于频繁，请稍后再试 (too many requests: {error.description})"}
+        return error_response(429, body, {"Retry-After": str(retry_after_seconds(error))})
 
 
 def protect_session_writes():

@@ -231,6 +231,8 @@ def feature_tooltip(collection: dict, **options: object) -> folium.GeoJsonToolti
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+# folium's page header forbids pinch-zoom (maximum-scale=1.0, user-scalable=no); our pages declare their own viewport.
+_FOLIUM_VIEWPORT = re.compile(r"<meta\s+name=\"viewport\"[^>]*>\s*", re.S)
 
 
 def _element_ids(root) -> list[str]:
@@ -267,6 +269,7 @@ def render_parts(fmap: folium.Map, vendor_base_url: str = assets.DEFAULT_BASE_UR
         return pattern.sub(lambda m: "_" + stable[m.group(1)], rendered) if pattern else rendered
 
     header, body, script = (renamed(part.render()) for part in (root.header, root.html, root.script))
+    header = _FOLIUM_VIEWPORT.sub("", header)
     hashes = tuple(script_hash(inline) for inline in _INLINE_SCRIPT.findall(header)) + (script_hash(script),)
     return MapParts(name=renamed(fmap.get_name()), header=Markup(header), html=Markup(body), script=Markup(script),
                     script_hashes=hashes,

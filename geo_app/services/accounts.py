@@ -36,22 +36,26 @@ def log_admin_action(session, actor, action, **detail):
 def add_user(session, username, role, password, *, community_code=None, person_id=None, actor="cli"):
     """Create an account; refuse bad names, weak passwords, unknown roles and scopes."""
     if not USERNAME.match(username or ""):
-        raise ValidationError("username must be 2–64 letters, digits, Chinese characters, '.', '_' or '-'",
+        raise ValidationError("用户名须为 2 到 64 个字母、数字、汉字或 . _ - (username must be 2–64 letters, digits, "
+                              "Chinese characters, '.', '_' or '-')",
                               field="username")
     if role not in USER_ROLES:
-        raise ValidationError(f"role must be one of {', '.join(USER_ROLES)}, got {role!r}", field="role")
+        raise ValidationError(f"角色只能是 {'、'.join(USER_ROLES.values())} (role must be one of {', '.join(USER_ROLES)}, "
+                              f"got {role!r})", field="role")
     check_password_policy(password, username)
     cid = community_id(session, community_code) if community_code else None
     if role != "admin" and cid is None:
-        raise ValidationError(f"a {role} account needs --community", field="community")
+        raise ValidationError(f"{USER_ROLES[role]}账号须指定社区 (a {role} account needs --community)", field="community")
     if role == "chief":
         if person_id is None:
-            raise ValidationError("a chief account needs --person (the person id it acts for)", field="person")
+            raise ValidationError("四长账号须指定所代表的责任人 (a chief account needs --person, the person id it acts for)",
+                                  field="person")
         found = session.execute(text("SELECT community_id FROM person WHERE id = :id"), {"id": person_id}).scalar()
         if found is None or found != cid:
-            raise ValidationError(f"no person {person_id} in community {community_code}", field="person")
+            raise ValidationError(f"社区 {community_code} 没有编号为 {person_id} 的责任人 "
+                                  f"(no person {person_id} in community {community_code})", field="person")
     if session.scalars(select(User).where(User.username == username)).first():
-        raise ConflictError(f"username {username!r} is taken", code="username_taken")
+        raise ConflictError(f"用户名 {username} 已被使用 (username {username!r} is taken)", code="username_taken")
     user = User(username=username, role=role, password_hash=hash_password(password), community_id=cid,
                 person_id=person_id if role == "chief" else None)
     session.add(user)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, text, update
 from ..errors import ConflictError, NotFoundError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
 from .access import case_actions
+from .actors import actor_labels
 from .catalog import labelled
 from .notify import on_case_event
 from .photos import case_photos
@@ -117,9 +118,10 @@ def history(session, case_id):
         text("SELECT at, actor, action, from_status, to_status, note, data FROM case_event "
              "WHERE case_id = :id ORDER BY at, id"),
         {"id": case_id},
-    )
+    ).all()
+    labels = actor_labels(session, {r.actor for r in rows})
     return [
-        {"at": iso(r.at), "actor": r.actor, "action": r.action, "action_label": labelled("event", r.action)["label"],
+        {"at": iso(r.at), "actor": r.actor, "actor_label": labels.get(r.actor, ""), "action": r.action, "action_label": labelled("event", r.action)["label"],
          "from": r.from_status, "from_label": r.from_status and labelled("status", r.from_status)["label"],
          "to": r.to_status, "to_label": labelled("status", r.to_status)["label"], "note": r.note, "data": r.data}
         for r in rows

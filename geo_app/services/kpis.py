@@ -48,7 +48,8 @@ COLUMNS = tuple(COLUMN_LABELS)
 def stats(session, by, filters=None, *, show_names=True):
     """Return {"by", "rows"}: one row of KPIs per group."""
     if by not in GROUPINGS:
-        raise ValidationError(f"by must be one of {', '.join(GROUPINGS)}, got {str(by)[:40]!r}", field="by")
+        raise ValidationError(f"分组方式只能是 {'、'.join(GROUPINGS)} (by must be one of {', '.join(GROUPINGS)}, "
+                              f"got {str(by)[:40]!r})", field="by")
     rows = []
     for r in session.execute(kpi_select(GROUPINGS[by], filters or {})):
         rows.append({

@@ -6,7 +6,8 @@ from flask import current_app, render_template, request, url_for
 from flask_login import login_required
 
 from ..auth import current_viewer
-from ..errors import AppError
+from ..error_pages import TITLES
+from ..errors import AppError, user_text
 from ..extensions import db
 from ..headers import allow_inline_scripts
 from ..maps import cadre, heat, sites
@@ -70,7 +71,9 @@ def _api_root():
 @bp.errorhandler(AppError)
 def page_error(error):
     db.session.rollback()
-    return render_template("web/error.html", error=error), error.status
+    title = TITLES.get(error.status, "出错了")
+    return render_template("web/error.html", status=error.status, title=title,
+                           message=user_text(error.message) or title), error.status
 
 
 @bp.get("/")

@@ -92,7 +92,7 @@
       return MQ.el("li", { dataset: { action: e.action } },
         MQ.el("time", { datetime: e.at }, MQ.formatTime(e.at)), " ",
         MQ.el("b", null, e.action_label || e.action), " ",
-        MQ.el("span", { class: "mq-muted" }, from + (e.to_label || e.to) + " · " + e.actor),
+        MQ.el("span", { class: "mq-muted" }, from + (e.to_label || e.to) + " · " + (e.actor_label || "系统")),
         e.note ? MQ.el("div", { class: "mq-note" }, e.note) : null);
     }));
   }

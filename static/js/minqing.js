@@ -88,11 +88,17 @@
     var body = res.body || {};
     if (res.status === 0) return body.message;
     if (body.error === "outside_community") return "该位置不在社区范围内，请在社区内选点。";
-    if (res.status === 404 && body.error === "not_found" && !body.field) return "未找到（" + (body.message || "404") + "）";
+    if (res.status === 404 && body.error === "not_found" && !body.field) return "未找到（" + (body.user_message || MQ.chineseOnly(body.message) || "404") + "）";
     if (res.status === 409 && (body.error === "version_mismatch" || !body.message)) return "该记录已被他人更新，请刷新后重试。";
     if (res.status === 429) return "操作太频繁，请稍后再试。";
     if (res.status >= 500) return "服务器出错了，请稍后再试（" + res.status + "）。";
-    return body.message || "请求失败（" + res.status + "）";
+    return body.user_message || MQ.chineseOnly(body.message) || "请求失败（" + res.status + "）";
+  };
+
+  /** The Chinese sentence of a message, without the English a developer reads in parentheses after it. */
+  MQ.chineseOnly = function (message) {
+    if (!message || !/[\u4e00-\u9fff]/.test(message)) return "";
+    return String(message).replace(/\s\((?=[A-Za-z'"]).*$/, "").trim();
   };
 
   /** A random key for Idempotency-Key: one per form, so a double submit makes one case. */
@@ -331,7 +337,8 @@
       result.textContent = "";
       MQ.append(result, tracking ? [
         MQ.el("p", null, "已登记，查询码："),
-        MQ.el("p", { class: "mq-code", "data-role": "code" }, tracking),
+        MQ.el("p", { class: "mq-code-line" }, MQ.el("span", { class: "mq-code", "data-role": "code" }, tracking), " ",
+          MQ.copyButton(tracking, "复制查询码")),
         MQ.el("p", { class: "mq-muted" }, "请记下查询码，凭码随时可查进度，不要告诉无关的人。"),
         MQ.el("p", null, MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(tracking) }, "查看办理进度")),
       ] : [MQ.el("p", null, "已登记。")]);
@@ -349,6 +356,51 @@
     });
     return self;
   };
+
+  /** A 复制 button that puts text on the clipboard and says so (查询码 on the receipt and on /track). */
+  MQ.copyButton = function (text, label) {
+    var button = MQ.el("button", { type: "button", class: "mq-copy", "data-role": "copy", "data-copy": text },
+      label || "复制");
+    button.addEventListener("click", async function () {
+      var done = false;
+      try {
+        await navigator.clipboard.writeText(text);
+        done = true;
+      } catch (e) {
+        /* no clipboard API (plain http): select the text for a long-press copy instead */
+        var range = document.createRange();
+        var code = button.previousElementSibling;
+        if (code) {
+          range.selectNodeContents(code);
+          window.getSelection().removeAllRanges();
+          window.getSelection().addRange(range);
+        }
+      }
+      button.textContent = done ? "已复制" : "已选中，请长按复制";
+      window.setTimeout(function () { button.textContent = label || "复制"; }, 2500);
+    });
+    return button;
+  };
+
+  /* ------------------------------------------------------------ 大字 mode */
+
+  (function largeText() {
+    var toggle = document.getElementById("mq-large-toggle");
+    if (!toggle) return;
+    var root = document.documentElement;
+    var sync = function () { toggle.setAttribute("aria-pressed", root.classList.contains("mq-large") ? "true" : "false"); };
+    sync();
+    toggle.addEventListener("click", function () {
+      var on = root.classList.toggle("mq-large");
+      try {
+        window.localStorage.setItem("mq-large-text", on ? "1" : "0");
+      } catch (e) {
+        /* storage refused: large text for this page only */
+      }
+      sync();
+      if (MQ.map) MQ.map.invalidateSize();
+    });
+  })();
 
   /* -------------------------------------------------------------- format */
 

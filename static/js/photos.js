@@ -52,7 +52,7 @@
       Array.prototype.forEach.call(files, function (file) {
         if (chosen.length >= limit) { refused.push("最多 " + limit + " 张"); return; }
         if (file.type && file.type.indexOf("image/") !== 0) { refused.push("「" + file.name + "」不是图片"); return; }
-        if (file.size > MQ.PHOTO_MAX_BYTES) { refused.push("「" + file.name + "」超过 10 MB"); return; }
+        if (file.size > MQ.PHOTO_MAX_BYTES) { refused.push("「" + file.name + "」超过 10 兆"); return; }
         chosen.push({ file: file, url: URL.createObjectURL(file) });
       });
       say(refused.length ? "未添加：" + refused.join("；") : "");
@@ -97,7 +97,7 @@
         MQ.el("input", Object.assign({ class: "mq-file-input", type: "file", accept: "image/*" }, attrs)));
     }
     return MQ.el("fieldset", { class: "mq-photo-picker", "data-role": "photos" },
-      MQ.el("legend", null, "照片 ", MQ.el("small", null, "（最多 9 张，每张不超过 10 MB）")),
+      MQ.el("legend", null, "照片 ", MQ.el("small", null, "（最多 9 张，每张不超过 10 兆）")),
       MQ.el("div", { class: "mq-photo-thumbs", "data-role": "thumbs" }),
       MQ.el("div", { class: "mq-photo-buttons" },
         button("拍照", { name: "photo_camera", capture: "environment" }), button("从相册选择", { name: "photo_pick", multiple: "multiple" })),

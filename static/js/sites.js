@@ -82,8 +82,10 @@
     renderNearest(res.body.sites);
     var here = MQ.toDisplay(lat, lon);
     if (state.here) map.removeLayer(state.here);
-    state.here = L.circleMarker(here, { radius: 8, color: "#fff", weight: 3, fillColor: "#1e88e5", fillOpacity: 1 })
-      .bindTooltip("我的位置").addTo(map);
+    /* Green, ringed and haloed: not a site's colour (骑手之家 is blue), above every site marker. */
+    var icon = L.divIcon({ className: "mq-here", iconSize: [22, 22], iconAnchor: [11, 11] });
+    state.here = L.marker(here, { icon: icon, title: "我的位置", alt: "我的位置", keyboard: false,
+      zIndexOffset: 1000 }).bindTooltip("我的位置", { permanent: true, direction: "top", offset: [0, -12] }).addTo(map);
     var bounds = L.latLngBounds([here]);
     if (res.body.sites.length) {
       var p = res.body.sites[0].nearest_point;
@@ -104,7 +106,7 @@
       function (position) { nearestTo(position.coords.latitude, position.coords.longitude); },
       function (error) {
         var reasons = { 1: "未获得定位权限", 2: "无法确定位置", 3: "定位超时" };
-        MQ.show(status, "定位失败：" + (reasons[error.code] || error.message) + "。可在地图上查看各阵地位置。");
+        MQ.show(status, "定位失败：" + (reasons[error.code] || "原因不明") + "。可在地图上查看各阵地位置。");
       },
       { enableHighAccuracy: true, timeout: 15000, maximumAge: 60000 });
   });

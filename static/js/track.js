@@ -10,7 +10,8 @@
   function render(body) {
     box.textContent = "";
     MQ.append(box, [
-      MQ.el("h2", null, "查询码 ", MQ.el("span", { class: "mq-code", "data-role": "tracking-code" }, body.tracking_code)),
+      MQ.el("h2", null, "查询码 ", MQ.el("span", { class: "mq-code", "data-role": "tracking-code" }, body.tracking_code),
+        " ", MQ.copyButton(body.tracking_code, "复制查询码")),
       MQ.el("p", { class: "mq-status-badge", "data-status": body.status, "data-role": "status-label" },
         body.status_label || body.status),
       MQ.el("dl", { class: "mq-track-facts" },
@@ -28,6 +29,17 @@
     ]);
   }
 
+  /* A staff case number (MQ-2026-000123, any case) is not a 查询码: say so instead of "not found". Said from the
+     form of what was typed only, so it tells nothing about whether such a case exists. */
+  var CASE_NUMBER = /^\s*mq[\s\-_]*\d{4}[\s\-_]*\d+\s*$/i;
+
+  function notFound(typed) {
+    if (CASE_NUMBER.test(typed)) {
+      return typed + " 是案件编号，不是查询码。请输入登记时得到的 10 位查询码（例如 K7QM4-XD29P），不分大小写。";
+    }
+    return "没有找到查询码为 " + typed + " 的民情，请核对查询码后再查。";
+  }
+
   (async function () {
     var res = await MQ.fetchJSON(MQ.api("/track/" + encodeURIComponent(code)));
     if (res.ok) {
@@ -35,7 +47,7 @@
       return;
     }
     box.textContent = "";
-    var message = res.status === 404 ? "没有找到查询码为 " + code + " 的民情，请核对查询码后再查。" : MQ.errorMessage(res);
+    var message = res.status === 404 ? notFound(code) : MQ.errorMessage(res);
     MQ.append(box, MQ.el("p", { class: "mq-error", role: "alert" }, message));
   })();
 })();
