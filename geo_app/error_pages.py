@@ -16,6 +16,8 @@ TITLES = {
     409: "数据已变化", 413: "上传的内容太大", 422: "无法处理", 429: "访问太频繁", 500: "服务器出错了",
     503: "服务暂时不可用",
 }
+
+
 def wants_html():
     """Tell whether the request is a browser's page view (HTML preferred, not an API path)."""
     if request.path.startswith(API_PREFIXES):
