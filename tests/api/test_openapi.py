@@ -1,9 +1,7 @@
 """The OpenAPI document is generated from the validation schemas, and the API never answers 5xx to it."""
 
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-
 from tests.conftest import client_as, token_for
+from tests.fuzzing import server_errors
 
 
 def test_openapi_document_is_served_and_covers_the_api(client):
@@ -40,22 +38,6 @@ def test_the_documented_page_limit_is_the_servers_setting(make_app):
 
 def test_schemathesis_finds_no_5xx(app):
     """Every operation, with generated valid and invalid inputs, as an admin: never a server error."""
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    headers = {"Authorization": f"Bearer {token_for(app, 'admin')}"}
-    failures, calls = [], []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def check(case):
-            response = case.call(headers=headers)
-            calls.append(response.status_code)
-            if response.status_code >= 500:
-                failures.append((case.method, case.path, case.path_parameters, case.query, case.body,
-                                 response.status_code, response.text[:300]))
-
-        check()
+    calls, failures = server_errors(app, "/api/v1/openapi.json", {"Authorization": f"Bearer {token_for(app, 'admin')}"})
     assert len(calls) >= 100
     assert failures == []

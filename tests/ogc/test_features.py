@@ -176,25 +176,8 @@ def test_anonymous_pages_revalidate_by_etag(public_client):
 
 def test_schemathesis_finds_no_5xx_in_the_ogc_document(app):
     """Every OGC operation, with generated valid and invalid inputs, as an admin: never a server error."""
-    import schemathesis
-    from hypothesis import HealthCheck, given, settings
-
     from tests.conftest import token_for
+    from tests.fuzzing import server_errors
 
-    schema = schemathesis.openapi.from_wsgi("/ogc/api", app)
-    headers = {"Authorization": f"Bearer {token_for(app, 'admin')}"}
-    failures, calls = [], []
-    for result in schema.get_all_operations():
-        operation = result.ok()
-
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-                  suppress_health_check=list(HealthCheck))
-        def check(case):
-            response = case.call(headers=headers)
-            calls.append(response.status_code)
-            if response.status_code >= 500:
-                failures.append((case.path, case.path_parameters, case.query, response.status_code, response.text[:300]))
-
-        check()
+    calls, failures = server_errors(app, "/ogc/api", {"Authorization": f"Bearer {token_for(app, 'admin')}"})
     assert len(calls) >= 50 and not failures, failures
