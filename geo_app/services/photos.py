@@ -9,12 +9,13 @@ import json
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import func, insert, select, text, update
 
 from ..errors import ConflictError, NotFoundError, ValidationError
-from ..models import CATEGORIES, PHOTO_KINDS
+from ..models import CATEGORIES, PHOTO_KINDS, CasePhoto
 from .imaging import check_size, clean
 from .photo_store import store_for
+from .queries import CASES
 
 logger = logging.getLogger(__name__)
 
@@ -65,29 +66,28 @@ def add_photos(session, case_row, cleaned, kind, *, actor, policy):
         for image in (photo.display, photo.thumb, photo.original):
             if image is not None:
                 store.put(session, image.key, image.data, image.content_type)
-        ids.append(session.execute(text(
-            """INSERT INTO case_photo (case_id, community_id, kind, width, height, thumb_width, thumb_height, taken_at,
-                   source_format, display_key, display_type, thumb_key, thumb_type, original_key, original_type,
-                   created_by)
-               VALUES (:case_id, :cid, :kind, :w, :h, :tw, :th, :taken, :fmt, :dk, :dt, :tk, :tt, :ok, :ot, :actor)
-               RETURNING id"""),
-            {"case_id": case_row.id, "cid": case_row.community_id, "kind": kind, "w": photo.display.width,
-             "h": photo.display.height, "tw": photo.thumb.width, "th": photo.thumb.height, "taken": photo.taken_at,
-             "fmt": photo.source_format, "dk": photo.display.key, "dt": photo.display.content_type,
-             "tk": photo.thumb.key, "tt": photo.thumb.content_type,
-             "ok": photo.original and photo.original.key, "ot": photo.original and photo.original.content_type,
-             "actor": actor[:100]}).scalar_one())
+        ids.append(session.execute(insert(PHOTOS).values(
+            case_id=case_row.id, community_id=case_row.community_id, kind=kind, width=photo.display.width,
+            height=photo.display.height, thumb_width=photo.thumb.width, thumb_height=photo.thumb.height,
+            taken_at=photo.taken_at, source_format=photo.source_format, display_key=photo.display.key,
+            display_type=photo.display.content_type, thumb_key=photo.thumb.key,
+            thumb_type=photo.thumb.content_type, original_key=photo.original and photo.original.key,
+            original_type=photo.original and photo.original.content_type, created_by=actor[:100],
+        ).returning(PHOTOS.c.id)).scalar_one())
     if ids:
         logger.info("case %s: %d %s photo(s) added by %s", case_row.code, len(ids), kind, actor)
-    return [photo_json(row) for row in _rows(session, "p.id = ANY(:ids)", {"ids": ids})]
+    return [photo_json(row) for row in _rows(session, PHOTOS.c.id.in_(ids))]
 
 
-PHOTO_ROW = """SELECT p.*, c.code AS case_code, c.community_id AS case_community_id, c.assignee_id
-               FROM case_photo p JOIN civic_case c ON c.id = p.case_id WHERE {where} ORDER BY p.id"""
+PHOTOS = CasePhoto.__table__
+# A photo with what access checks need of its case (code, community, assignee).
+PHOTO_ROW = (select(PHOTOS, CASES.c.code.label("case_code"), CASES.c.community_id.label("case_community_id"),
+                    CASES.c.assignee_id)
+             .join_from(PHOTOS, CASES, PHOTOS.c.case_id == CASES.c.id).order_by(PHOTOS.c.id))
 
 
-def _rows(session, where, params):
-    return session.execute(text(PHOTO_ROW.format(where=where)), params).all()
+def _rows(session, *conditions):
+    return session.execute(PHOTO_ROW.where(*conditions)).all()
 
 
 def photo_json(row, *, with_original=False):
@@ -102,13 +102,21 @@ def photo_json(row, *, with_original=False):
 
 def case_photos(session, case_id, *, public_only=False, with_original=False):
     """Return a case's photos, oldest first (only the published ones for the public)."""
-    where = "p.case_id = :id" + (" AND p.public" if public_only else "")
-    return [photo_json(row, with_original=with_original) for row in _rows(session, where, {"id": case_id})]
+    return photos_of_cases(session, [case_id], public_only=public_only, with_original=with_original).get(case_id, [])
+
+
+def photos_of_cases(session, case_ids, *, public_only=False, with_original=False):
+    """Return {case id: its photos, oldest first} for several cases in one query."""
+    conditions = [PHOTOS.c.case_id.in_(case_ids)] + ([PHOTOS.c.public] if public_only else [])
+    photos = {}
+    for row in _rows(session, *conditions):
+        photos.setdefault(row.case_id, []).append(photo_json(row, with_original=with_original))
+    return photos
 
 
 def get_photo_row(session, photo_id):
     """Return a photo's row with its case's community and assignee (for access checks), or 404."""
-    rows = _rows(session, "p.id = :id", {"id": photo_id})
+    rows = _rows(session, PHOTOS.c.id == photo_id)
     if not rows:
         raise NotFoundError("没有这张照片 (no such photo)", code="photo_not_found")
     return rows[0]
@@ -134,8 +142,8 @@ def log_original_read(session, row, actor):
 
 def set_public(session, row, public, *, actor):
     """Publish a photo to the public, or hide it again; return it."""
-    session.execute(text("UPDATE case_photo SET public = :p, visibility_by = :a, visibility_at = now() WHERE id = :id"),
-                    {"p": public, "a": actor[:100], "id": row.id})
+    session.execute(update(PHOTOS).where(PHOTOS.c.id == row.id)
+                    .values(public=public, visibility_by=actor[:100], visibility_at=func.now()))
     logger.info("photo %s (case %s) %s by %s", row.id, row.case_code, "published" if public else "hidden", actor)
     return photo_json(get_photo_row(session, row.id))
 
@@ -144,8 +152,8 @@ def check_resolve_photo(session, row, categories):
     """Refuse (409, naming the rule) to resolve a case of a listed category that has no 处置后 photo."""
     if row.category not in categories:
         return
-    if session.execute(text("SELECT 1 FROM case_photo WHERE case_id = :id AND kind = 'after' LIMIT 1"),
-                       {"id": row.id}).first():
+    if session.execute(select(PHOTOS.c.id).where(PHOTOS.c.case_id == row.id, PHOTOS.c.kind == "after")
+                       .limit(1)).first():
         return
     raise ConflictError(f"按规则 {RESOLVE_RULE}，「{CATEGORIES[row.category]}」类民情须先上传处置后照片才能办结 "
                         f"(rule {RESOLVE_RULE}: a {row.category} case needs an 'after' photo before it is resolved)",

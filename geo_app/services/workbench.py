@@ -14,7 +14,7 @@ from ..errors import ConflictError, ForbiddenError, NotFoundError
 from ..models import OPEN_STATUSES, PhoneReveal
 from .access import check_case_visible, require_staff
 from .case_store import CASE_ROW, UNITS, get_case_row, iso, serialize_case
-from .photos import case_photos
+from .photos import photos_of_cases
 from .queries import CASES
 
 logger = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def navigation_links(lat, lon, name):
     ]
 
 
-def _work_item(session, row, viewer, now, policy):
+def _work_item(row, photos, viewer, now, policy):
     body = serialize_case(row, viewer=viewer, now=now)
     mark = due_mark(row.due_at, now, policy)
     place = " ".join(p for p in (row.unit_name, row.address) if p) or row.title
@@ -90,7 +90,7 @@ def _work_item(session, row, viewer, now, policy):
         "has_reporter_phone": bool(row.reporter_phone),
         "navigation": navigation_links(row.lat, row.lon, place),
         "unit_outline": json.loads(row.unit_outline) if row.unit_outline else None,
-        "photos": case_photos(session, row.id),  # the assignee adds 处置前/处置后 photos here
+        "photos": photos,  # the assignee adds 处置前/处置后 photos here
         "may_publish_photos": False,
     }
 
@@ -102,8 +102,9 @@ def my_cases(session, viewer, *, policy=None, now=None):
     now = now or datetime.now(UTC)
     rows = session.execute(CASE_ROW.add_columns(DUE_AT.label("due_at"), UNIT_OUTLINE.label("unit_outline"))
                            .where(*_my_open(person_id)).order_by(DUE_AT, CASES.c.id)).all()
+    photos = photos_of_cases(session, [r.id for r in rows])  # one query for the whole list
     return {"count": len(rows), "due_soon_hours": policy.due_soon_hours,
-            "cases": [_work_item(session, r, viewer, now, policy) for r in rows]}
+            "cases": [_work_item(r, photos.get(r.id, []), viewer, now, policy) for r in rows]}
 
 
 def reveal_reporter_phone(session, viewer, code, *, now=None):
