@@ -27,4 +27,8 @@ def holds_trusted_key(request):
 
 @bp.record_once
 def exempt_trusted_clients(state):
+    try:  # a misspelt network must stop the start, not answer 500s later
+        Open311Policy.from_config(state.app.config)
+    except ValueError as error:
+        raise SystemExit(f"OPEN311_TRUSTED_NETWORKS: {error}") from None
     add_anonymous_limit_exemption(state.app, holds_trusted_key)

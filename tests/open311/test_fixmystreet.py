@@ -216,3 +216,8 @@ def test_the_fixmystreet_name_reaches_the_case(fms_app, stored):
     code = _post_request(fms_app.test_client())
     assert stored(code)["reporter_name"] == "张三"
 
+
+
+def test_a_misspelt_trusted_network_stops_the_start(make_app):
+    with pytest.raises(SystemExit, match="OPEN311_TRUSTED_NETWORKS"):
+        make_app(OPEN311_TRUSTED_NETWORKS=["192.0.2.0/33"])
