@@ -60,7 +60,7 @@ class AllowedAction(Out):
     code: Literal[tuple(ACTIONS)]
     label: str
     requires: dict | None = None
-    choices: list | None = None
+    choices: str | None = Field(None, description="the vocabulary (/vocabularies) the note may be picked from")
 
 
 class HistoryEvent(Out):
