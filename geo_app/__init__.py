@@ -99,8 +99,10 @@ def _register_error_handlers(app):
 
     @app.errorhandler(405)
     def handle_method(error):
+        allowed = ", ".join(sorted(error.valid_methods or ()))
         return error_response(405, {"error": "method_not_allowed",
-                                    "message": f"此地址不支持这种访问方式 ({request.method}: {error.description})"})
+                                    "message": f"此地址不支持这种访问方式 ({request.method} not allowed; allowed: {allowed})"},
+                              {"Allow": allowed})
 
     @app.errorhandler(413)
     def handle_too_large(error):

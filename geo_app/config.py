@@ -116,6 +116,10 @@ SETTINGS = (
             "`Authorization: Bearer`, never in a URL"),
     Setting("OPEN311_KEY_CHANNELS", dict, {}, "the channel each Open311 api_key's requests arrive by "
             "(`{key: channel}`)", env=False),
+    Setting("OPEN311_TRUSTED_NETWORKS", list, [],
+            "comma-separated CIDR networks (`10.8.0.0/16,192.0.2.7/32`) whose Open311 GETs are answered the trusted "
+            "way, as with an `api_key` (FixMyStreet sends its key only on POST); the client address honours "
+            "`TRUSTED_PROXIES`"),
     Setting("OPEN311_CONTACT", str, "社区党群服务中心", "the contact the Open311 discovery document names"),
     Setting("IMPORT_MAX_BYTES", int, 100 * 1024 * 1024, "largest layer or boundary file to import, in bytes "
             "(after unzipping)", shown_default="100 MiB"),

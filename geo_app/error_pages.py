@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import jsonify, render_template, request
+from flask import current_app, jsonify, render_template, request
 
 from .errors import user_text
 
@@ -26,8 +26,21 @@ def wants_html():
     return accept.best_match(["application/json", "text/html"]) == "text/html" and accept["text/html"] > 0
 
 
+# app.extensions key: (path prefix, render(status, body, headers)) pairs of blueprints that answer their own
+# errors (Open311's XML) even when no route of theirs matched (404, 405) or a check before the view refused.
+RENDERERS_KEY = "minqing_error_renderers"
+
+
+def add_error_renderer(app, prefix, render):
+    """Let a blueprint shape every error answered under its path prefix."""
+    app.extensions.setdefault(RENDERERS_KEY, []).append((prefix, render))
+
+
 def error_response(status, body, headers=None):
     """Return an error answer: a JSON body as given, or for a browser a page with its Chinese message."""
+    for prefix, render in current_app.extensions.get(RENDERERS_KEY, ()):
+        if request.path.startswith(prefix):
+            return render(status, body, headers or {})
     if not wants_html():
         return jsonify(body), status, headers or {}
     message = user_text(body.get("message")) or TITLES.get(status, "出错了")

@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-# Called by Flask, click, Flask-Login, pydantic or SQLAlchemy by decorator or by name; models are the schema.
+# Called by Flask, click, Flask-Login, pydantic or SQLAlchemy by decorator or by name; models are the schema, and so
+# are the output schemas (their fields are read by pydantic into the OpenAPI document).
 IGNORED_DECORATORS = "@bp.*,@*.command,@click.*,@app.*,@login_manager.*,@*.errorhandler,@model_validator,@field_validator"
 # Attributes set for a library (psycopg2's autocommit, an ORM column); the embedded cluster's teardown, which the
 # test harness and the benchmark call; the limits library's storage interface (found by its STORAGE_SCHEME);
@@ -22,7 +23,7 @@ IGNORED_NAMES = ("cls,model_config,json_provider_class,login_view,ensure_ascii,i
 def test_vulture_finds_nothing_unused():
     found = subprocess.run(
         [sys.executable, "-m", "vulture", "geo_app", "--min-confidence", "60",
-         "--exclude", "geo_app/migrations,geo_app/models", "--ignore-decorators", IGNORED_DECORATORS,
+         "--exclude", "geo_app/migrations,geo_app/models,geo_app/schemas/responses.py", "--ignore-decorators", IGNORED_DECORATORS,
          "--ignore-names", IGNORED_NAMES],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert found.stdout == "", found.stdout

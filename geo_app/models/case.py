@@ -68,7 +68,7 @@ ACTIONS = {
     "return": "退回", "mark_duplicate": "标记重复", "confirm": "确认上报", "reopen": "重新办理",
 }
 # What a case's history records: the intake, then the actions.
-EVENT_ACTIONS = {"receive": "受理", **ACTIONS}
+EVENT_ACTIONS = {"receive": "受理", **ACTIONS, "comment": "补充说明"}  # comment: an Open311 client's update
 # Which deadline an open case has missed.
 OVERDUE = {"response": "签收超时", "resolution": "办结超时"}
 # Why an assignee hands a case back (退回); the workbench offers these, the history keeps the code.

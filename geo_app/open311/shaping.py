@@ -3,12 +3,13 @@
 import re
 from xml.etree import ElementTree
 
+from ..error_pages import TITLES
 from ..errors import NotFoundError
 
 FORMATS = {"json": "application/json; charset=utf-8", "xml": "text/xml; charset=utf-8"}
 NOT_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # XML element of one item of each list, as the spec names them.
-LIST_ITEMS = {"services": "service", "service_requests": "request", "errors": "error", "endpoints": "endpoint",
+LIST_ITEMS = {"services": "service", "service_requests": "request", "service_request_updates": "request_update", "errors": "error", "endpoints": "endpoint",
               "formats": "format", "attributes": "attribute", "values": "value"}
 
 
@@ -18,6 +19,17 @@ def parse_format(fmt):
         raise NotFoundError(f"不支持的格式「{str(fmt)[:20]}」，请用 .json 或 .xml (unknown format {str(fmt)[:20]!r}; use .json or .xml)",
                             code="unknown_format")
     return fmt
+
+
+def format_of_path(path):
+    """Return the format a path's extension names (json or xml), or None."""
+    extension = path.rsplit("/", 1)[-1].rpartition(".")[2].lower()
+    return extension if extension in FORMATS else None
+
+
+def describe_http_error(error):
+    """Return a Chinese description of an HTTP error raised outside our own code (werkzeug, the limiter)."""
+    return f"{TITLES.get(error.code, '请求无法处理')} ({error.description or error.name})"
 
 
 def error_list(status, message):

@@ -18,11 +18,12 @@ from .cases import (
 )
 from .features import FeaturesQuery
 from .notifications import InboxQuery, MarkReadIn
-from .open311 import ServiceRequestIn, ServiceRequestsQuery
+from .open311 import ServiceRequestIn, ServiceRequestsQuery, UpdateIn, UpdatesQuery
 from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
-    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
+    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery",
+    "UpdateIn", "UpdatesQuery", "EarnIn", "Household", "NearestQuery",
     "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
 ]

@@ -4,10 +4,12 @@ Validators raise the app's own ValidationError (naming the field, in Chinese) wh
 do; pydantic lets such exceptions through unchanged. Pydantic's own refusals are translated here.
 """
 
+import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 from pydantic import ValidationError as PydanticError
+from pydantic_core import core_schema
 
 from ..errors import ValidationError
 from ..geo.validate import CRS_CHOICES, parse_bbox
@@ -108,15 +110,39 @@ def no_nul(value):
     return value
 
 
+class _Codes:
+    """A vocabulary field: validated into codes, documented with the vocabulary's codes and labels."""
+
+    def __init__(self, vocabulary, field, many):
+        self.vocabulary, self.field, self.many = vocabulary, field or vocabulary, many
+
+    def parse(self, value):
+        if self.many:
+            return [parse_code(self.vocabulary, v, self.field) for v in value.split(",") if v.strip()]
+        return parse_code(self.vocabulary, value, self.field)
+
+    def __get_pydantic_core_schema__(self, source, handler):
+        return core_schema.no_info_after_validator_function(self.parse, handler(source))
+
+    def __get_pydantic_json_schema__(self, schema, handler):
+        json_schema = handler(schema)
+        words = [word for code, label in VOCABULARIES[self.vocabulary].items() for word in (code, label)]
+        if self.many:  # codes or labels, comma-separated (blank parts skipped)
+            one = "|".join(re.escape(word) for word in words)
+            json_schema["pattern"] = rf"^\s*({one})?\s*(,\s*({one})?\s*)*$"
+        else:
+            json_schema["enum"] = words
+        return json_schema
+
+
 def code_of(vocabulary, field=None):
     """Return a validator turning a code or a Chinese label of a vocabulary into its code."""
-    return AfterValidator(lambda value: parse_code(vocabulary, value, field or vocabulary))
+    return _Codes(vocabulary, field, many=False)
 
 
 def codes_of(vocabulary, field=None):
     """Return a validator turning 'code,label,…' into a list of codes."""
-    return AfterValidator(lambda value: [parse_code(vocabulary, v, field or vocabulary)
-                                         for v in value.split(",") if v.strip()])
+    return _Codes(vocabulary, field, many=True)
 
 
 def code_help(vocabulary):
@@ -129,5 +155,9 @@ Text = Annotated[str, AfterValidator(no_nul)]
 Crs = Literal[CRS_CHOICES]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Offset = Annotated[int, Field(ge=0, le=MAX_OFFSET)]
-BBox = Annotated[str, Field(max_length=200, description="minlon,minlat,maxlon,maxlat"), AfterValidator(parse_bbox)]
+NUMBER = r"\s*-?\d{1,3}(\.\d{1,12})?\s*"  # documented plainly; parse_bbox also takes other float forms
+BBox = Annotated[str, Field(max_length=200, description="minlon,minlat,maxlon,maxlat (WGS-84; min < max, lon within "
+                            "-180..180, lat within -90..90)",
+                            json_schema_extra={"pattern": f"^{NUMBER},{NUMBER},{NUMBER},{NUMBER}$"}),
+                 AfterValidator(parse_bbox)]
 CommunityCode = Annotated[str, Field(max_length=64, description="a community code, e.g. mingzhu")]

@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from ..errors import ValidationError
+from ..geo.bounds import CHINA
 from ..geo.coords import to_wgs84
 from ..geo.validate import parse_point
 from ..models import ACTIONS, MAX_COMMENT, RETURN_REASONS
@@ -36,8 +37,11 @@ CASES_PAGE_DEFAULT = 100
 MAX_ZOOM = 20
 
 # Ranges, "inside China" and swapped axes are checked by geo.validate.parse_point.
-Lat = Annotated[float, Field(allow_inf_nan=False, description="latitude in degrees (inside China)")]
-Lon = Annotated[float, Field(allow_inf_nan=False, description="longitude in degrees (inside China)")]
+# The bounds are documented (from the one China box) and checked by parse_point, which names a swap of lat and lon.
+Lat = Annotated[float, Field(allow_inf_nan=False, description="latitude in degrees (inside China)",
+                             json_schema_extra={"minimum": CHINA.min_lat, "maximum": CHINA.max_lat})]
+Lon = Annotated[float, Field(allow_inf_nan=False, description="longitude in degrees (inside China)",
+                             json_schema_extra={"minimum": CHINA.min_lon, "maximum": CHINA.max_lon})]
 ShortText = Annotated[Text, Field(max_length=MAX_SHORT)]
 CaseCode = Annotated[Text, Field(min_length=1, max_length=40, description="a case's tracking code")]
 
@@ -178,7 +182,11 @@ def parse_day(value, field, *, end=False):
     return check_in_range(moment if moment.tzinfo else moment.replace(tzinfo=LOCAL_TZ), field)
 
 
-DayText = Annotated[str, Field(max_length=40, description="YYYY-MM-DD (China time) or an ISO timestamp")]
+# Documented as the usual ISO forms within clock's 2000–2100 (parse_day also takes what fromisoformat takes).
+DAY_PATTERN = (r"^(20\d{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])"
+               r"([T ]([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d(\.\d{1,6})?)?)?(Z|[+-]([01]\d|2[0-3]):?[0-5]\d)?)?$")
+DayText = Annotated[str, Field(max_length=40, description="YYYY-MM-DD (China time) or an ISO timestamp",
+                               json_schema_extra={"pattern": DAY_PATTERN})]
 
 
 class CaseFilterQuery(Query):

@@ -1,6 +1,7 @@
 """Open311 GeoReport v2 input: a POSTed service request and the GET requests query, in the spec's field names."""
 
 import re
+import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
@@ -60,10 +61,24 @@ def _media_url(value):
     return value
 
 
+def _all_cjk(value):
+    return all(unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY")) or ch in "·・" for ch in value)
+
+
+def join_name(first, last):
+    """Join the spec's first/last name: 张 (last) + 三 (first) → 张三 when both are Chinese, else "First Last"."""
+    first = first if first and first != "-" else None  # FixMyStreet sends "-" for a missing last name
+    last = last if last and last != "-" else None
+    if first and last:
+        return f"{last}{first}" if _all_cjk(first) and _all_cjk(last) else f"{first} {last}"
+    return first or last
+
+
 class ServiceRequestIn(Query):
     """A POSTed service request; media_url is kept as given; email, device_id, account_id and attribute[] are dropped."""
 
     api_key: Annotated[str, Field(max_length=200)] | None = None
+    jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
     service_code: Annotated[str, Field(max_length=40), AfterValidator(service_code)]
     lat: Annotated[Text, Field(max_length=40)] | float | None = None
     long: Annotated[Text, Field(max_length=40)] | float | None = None
@@ -98,10 +113,7 @@ class ServiceRequestIn(Query):
 
     @property
     def reporter_name(self):
-        first, last = self.first_name, self.last_name
-        if first and last:
-            return f"{first} {last}" if (first + last).isascii() else f"{last}{first}"
-        return first or last
+        return join_name(self.first_name, self.last_name)
 
 
 class ServiceRequestsQuery(Query):
@@ -165,3 +177,65 @@ class ServiceRequestsQuery(Query):
         filters["from"] = start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN
         filters["to"] = end
         return filters
+
+
+# The GeoReport v2 update statuses FixMyStreet sends (its extended set included), matched without case.
+UPDATE_STATUSES = ("open", "closed", "reopen", "fixed", "in_progress", "action_scheduled", "investigating",
+                   "duplicate", "not_councils_responsibility", "no_further_action", "internal_referral", "for_triage",
+                   "cancelled")
+
+
+class UpdatesQuery(Query):
+    """GET servicerequestupdates: the updates made between start_date and end_date (default: the last 90 days)."""
+
+    start_date: Annotated[str, Field(max_length=40)] | None = None
+    end_date: Annotated[str, Field(max_length=40)] | None = None
+    jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
+
+    @model_validator(mode="after")
+    def _window(self):
+        refuse_backwards(self.start, self.end, "start_date", "end_date")
+        return self
+
+    @property
+    def start(self):
+        return parse_datetime(self.start_date, "start_date") if self.start_date else None
+
+    @property
+    def end(self):
+        return parse_datetime(self.end_date, "end_date") if self.end_date else None
+
+    def window(self, now=None):
+        """Return (start, end) of the updates asked for, both inclusive as FixMyStreet checks them."""
+        end = self.end
+        return self.start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN, end
+
+
+class UpdateIn(Query):
+    """A POSTed service request update, as FixMyStreet sends one; its name, email and phone are not kept."""
+
+    api_key: Annotated[str, Field(max_length=200)] | None = None
+    jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
+    service_request_id: Annotated[str, Field(min_length=1, max_length=40)]
+    status: Annotated[str, Field(max_length=40)]
+    description: Annotated[Text, Field(max_length=MAX_TEXT)] | None = None
+    updated_datetime: Annotated[str, Field(max_length=40)] | None = None
+    update_id: Annotated[str, Field(max_length=100, description="the client's own id of the update")] | None = None
+    media_url: Annotated[Text, Field(max_length=2000), AfterValidator(_media_url)] | None = None
+
+    @field_validator("status")
+    @classmethod
+    def _known_status(cls, value):
+        word = value.strip().lower()
+        if word not in UPDATE_STATUSES:
+            raise ValidationError(f"status 不是可识别的状态 (status must be one of {', '.join(UPDATE_STATUSES)}, "
+                                  f"got {value[:40]!r})", field="status")
+        return word
+
+    @model_validator(mode="after")
+    def _said_something(self):
+        if self.updated_datetime:
+            parse_datetime(self.updated_datetime, "updated_datetime")
+        if not self.description and self.status != "reopen":
+            raise ValidationError("缺少 description（更新内容） (description is required)", field="description")
+        return self

@@ -14,11 +14,12 @@ import hmac
 import logging
 import re
 from dataclasses import dataclass, field
+from ipaddress import ip_address, ip_network
 
 from sqlalchemy import func, select, update
 
 from ..errors import ForbiddenError, NotFoundError, ValidationError
-from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES, CasePhoto, Person, Unit
+from ..models import CATEGORIES, COMMUNITY_QUEUE, ROLE_LABELS, STATUSES, CaseEvent, CasePhoto, Person, Unit
 from ..schemas import CaseIn
 from ..schemas.open311 import MAX_RESULTS, STATUS_GROUPS
 from .cases import create_case
@@ -59,14 +60,31 @@ class Open311Policy:
     anonymous_post: bool = True
     api_keys: tuple = ()
     key_channels: dict = field(default_factory=dict)
+    trusted_networks: tuple = ()
 
     @classmethod
     def from_config(cls, config):
-        keys = config.get("OPEN311_API_KEYS") or ()
-        if isinstance(keys, str):
-            keys = keys.split(",")
-        return cls(bool(config.get("OPEN311_ANONYMOUS_POST", True)), tuple(k.strip() for k in keys if k.strip()),
-                   dict(config.get("OPEN311_KEY_CHANNELS") or {}))
+        return cls(bool(config.get("OPEN311_ANONYMOUS_POST", True)), _words(config.get("OPEN311_API_KEYS")),
+                   dict(config.get("OPEN311_KEY_CHANNELS") or {}),
+                   tuple(ip_network(n, strict=False) for n in _words(config.get("OPEN311_TRUSTED_NETWORKS"))))
+
+
+def _words(value):
+    if isinstance(value, str):
+        value = value.split(",")
+    return tuple(w.strip() for w in value or () if w.strip())
+
+
+def trusted_network(policy, address):
+    """Return a name for a client whose address lies in a configured trusted network, or None."""
+    try:
+        client = ip_address(address or "")
+    except ValueError:
+        return None
+    for network in policy.trusted_networks:
+        if client.version == network.version and client in network:
+            return f"net:{network}"
+    return None
 
 
 def discovery(base_url, contact):
@@ -95,7 +113,7 @@ def service_definition(code):
     return {"service_code": code, "attributes": []}
 
 
-UNITS, PEOPLE, PHOTOS = Unit.__table__, Person.__table__, CasePhoto.__table__
+UNITS, PEOPLE, PHOTOS, EVENTS = Unit.__table__, Person.__table__, CasePhoto.__table__, CaseEvent.__table__
 DUPLICATES = CASES.alias("d")
 # What a service request is made of: never the reporter, the assignee only for agency_responsible.
 REQUEST_ROW = (
@@ -106,7 +124,10 @@ REQUEST_ROW = (
            PEOPLE.c.name.label("assignee_name"), UNITS.c.code.label("unit_code"), UNITS.c.name.label("unit_name"),
            DUPLICATES.c.code.label("duplicate_of_code"), CASES.c.media_url,
            select(func.min(PHOTOS.c.id)).where(PHOTOS.c.case_id == CASES.c.id, PHOTOS.c.public)
-           .scalar_subquery().label("public_photo_id"))
+           .scalar_subquery().label("public_photo_id"),
+           # The case's own last change: its latest event (updated_at also moves when a row is rewritten).
+           func.coalesce(select(func.max(EVENTS.c.at)).where(EVENTS.c.case_id == CASES.c.id).scalar_subquery(),
+                         CASES.c.updated_at).label("last_change"))
     .select_from(CASES.outerjoin(PEOPLE, PEOPLE.c.id == CASES.c.assignee_id)
                  .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id)
                  .outerjoin(DUPLICATES, DUPLICATES.c.id == CASES.c.duplicate_of_id))
@@ -160,11 +181,11 @@ def agency_responsible(row):
     return f"{ROLE_LABELS.get(row.assignee_role, ROLE_LABELS['grid_worker'])} {mask_name(row.assignee_name)}"
 
 
-def _mask_free_text(value):
+def mask_free_text(value):
     return PHONE_LIKE.sub(lambda m: mask_phone(m.group(0).replace("-", "")), value) if value else value
 
 
-def _w3c(moment):
+def w3c(moment):
     return moment.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if moment else None
 
 
@@ -178,7 +199,7 @@ def to_request(row, trusted=False):
     if row.status == "duplicate" and row.duplicate_of_code:
         notes = f"{STATUSES['duplicate']}：与 {row.duplicate_of_code} 为同一诉求"
     elif row.resolution_note and not sensitive:
-        notes = _mask_free_text(row.resolution_note)
+        notes = mask_free_text(row.resolution_note)
     else:
         notes = STATUSES[row.status]
     agency = agency_responsible(row)
@@ -188,12 +209,12 @@ def to_request(row, trusted=False):
         "status_notes": notes,
         "service_name": CATEGORIES[row.category],
         "service_code": row.category,
-        "description": WITHHELD if sensitive else _mask_free_text(row.description or row.title),
+        "description": WITHHELD if sensitive else mask_free_text(row.description or row.title),
         "agency_responsible": agency,
         "service_notice": service_notice(agency, row.resolve_due_at),
-        "requested_datetime": _w3c(row.received_at),
-        "updated_datetime": _w3c(row.updated_at),
-        "expected_datetime": _w3c(row.resolve_due_at),
+        "requested_datetime": w3c(row.received_at),
+        "updated_datetime": w3c(row.last_change),
+        "expected_datetime": w3c(row.resolve_due_at),
         "address": None if sensitive else (row.address or row.unit_name),
         "address_id": None if sensitive else row.unit_code,
         "zipcode": None,
@@ -255,10 +276,14 @@ def create_request(session, request, *, trusted, policy, case_policy=None, now=N
         reporter_name=name, reporter_phone=phone, household=None, anonymous=not (name or phone),
         notify=request.wants_updates)
     actor = f"open311:{trusted}" if trusted else "open311"
+    check_jurisdiction(session, request.jurisdiction_id)  # as on GET: ours or absent
     try:
         case, _ = create_case(session, case_in, actor=actor, policy=case_policy, now=now)
     except NotFoundError as error:
         raise ValidationError(error.message, field="lat") from None
+    if request.jurisdiction_id and case["community"] != request.jurisdiction_id:
+        raise ValidationError(f"该位置不在社区「{request.jurisdiction_id[:40]}」内 (the point lies outside "
+                              f"jurisdiction_id {request.jurisdiction_id[:40]!r})", field="jurisdiction_id")
     if request.media_url:
         session.execute(update(CASES).where(CASES.c.code == case["code"]).values(media_url=request.media_url))
     created = get_request(session, case["code"])
