@@ -66,11 +66,15 @@ def _all_cjk(value):
 
 
 def join_name(first, last):
-    """Join the spec's first/last name: 张 (last) + 三 (first) → 张三 when both are Chinese, else "First Last"."""
+    """Join the spec's first/last name: 张 + 三 → 张三 when both are Chinese, else "First Last".
+
+    FixMyStreet splits a name at its first space ("张 三" → first 张, last 三), so a Chinese name keeps its order
+    (family name first) when the parts are joined as sent, without the space.
+    """
     first = first if first and first != "-" else None  # FixMyStreet sends "-" for a missing last name
     last = last if last and last != "-" else None
     if first and last:
-        return f"{last}{first}" if _all_cjk(first) and _all_cjk(last) else f"{first} {last}"
+        return f"{first}{last}" if _all_cjk(first) and _all_cjk(last) else f"{first} {last}"
     return first or last
 
 

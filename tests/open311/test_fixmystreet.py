@@ -40,7 +40,7 @@ def _fms_post(client, path, **params):
 def _post_request(client, **extra):
     lon, lat = building_point("BD01")
     response = _fms_post(client, "requests.xml", service_code="dispute", lat=f"{lat:.6f}", long=f"{lon:.6f}",
-                         description="楼下垃圾桶满溢\n\nhttps://fms.example/report/1", first_name="三", last_name="张",
+                         description="楼下垃圾桶满溢\n\nhttps://fms.example/report/1", first_name="张", last_name="三",
                          email="zhang@example.com", **extra)
     assert response.status_code == 201, response.data
     return parse_xml(response).findtext("request/service_request_id")
@@ -205,7 +205,7 @@ def test_every_answer_is_in_the_format_asked_for(public_client, path, method, st
 
 
 @pytest.mark.parametrize(("first", "last", "name"), [
-    ("三", "张", "张三"), ("小明", "欧阳", "欧阳小明"), ("John", "Smith", "John Smith"),
+    ("张", "三", "张三"), ("欧阳", "小明", "欧阳小明"), ("John", "Smith", "John Smith"),
     ("José", "García", "José García"), ("Test", "-", "Test"), ("Li", "王", "Li 王"), (None, "张", "张"),
 ])
 def test_first_and_last_names_joined_in_their_own_order(first, last, name):
