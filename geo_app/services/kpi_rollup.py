@@ -1,0 +1,177 @@
+"""The KPIs from the rollups the database keeps (migration 0013) instead of from every case.
+
+A grouping is answered as the sum of parts, each selecting the same measures per key:
+- whole months from case_kpi_month (or case_kpi_assignee: no window, no filter but the community);
+- the days at either end of a window that do not fill a month, counted from the cases (like heat);
+- what the clock changes: cases never accepted whose response deadline has passed (a partial index);
+- residents' own 回访 answers, which take precedence over the cadre's (resident_feedback, small).
+kpis.stats() falls back to the plain count (kpis.kpi_select) for filters no rollup carries (assignee,
+bbox, overdue); tests/services/test_kpi_rollup.py holds both equal as cases change.
+"""
+
+import logging
+
+from sqlalchemy import Float, Integer, String, and_, case, cast, extract, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import distinct_on
+
+from ..models import (
+    COMMUNITY_QUEUE,
+    OPEN_STATUSES,
+    CaseKpiAssignee,
+    CaseKpiMonth,
+    Person,
+    ResidentFeedback,
+    Unit,
+)
+from .heat import split_window
+from .queries import CASES, COMMUNITIES, case_conditions
+
+logger = logging.getLogger(__name__)
+
+MONTHS, ASSIGNEES = CaseKpiMonth.__table__, CaseKpiAssignee.__table__
+UNITS, PEOPLE, ANSWERS = Unit.__table__, Person.__table__, ResidentFeedback.__table__
+SATISFIED = ("satisfied", "basically_satisfied")
+MEASURES = ("received", "resolved", "in_progress", "accepted", "responded_on_time", "late_unaccepted",
+            "resolved_on_time", "satisfied", "visited", "resolve_seconds")
+# The filters each rollup carries; anything else is counted from the cases.
+MONTH_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to"}
+ASSIGNEE_FILTERS = {"community_id", "community"}
+# Where each grouping's key comes from, on the cases and on case_kpi_month.
+CASE_KEYS = {
+    "channel": CASES.c.channel,
+    "category": CASES.c.category,
+    "unit_kind": func.coalesce(UNITS.c.kind, "none"),
+    "month": func.to_char(func.timezone("Asia/Shanghai", CASES.c.received_at), "YYYY-MM"),
+    "community": COMMUNITIES.c.code,
+    "assignee": func.coalesce(cast(CASES.c.assignee_id, String), COMMUNITY_QUEUE),
+}
+MONTH_KEYS = {
+    "channel": MONTHS.c.channel,
+    "category": MONTHS.c.category,
+    "unit_kind": MONTHS.c.unit_kind,
+    "month": func.to_char(MONTHS.c.month, "YYYY-MM"),
+    "community": COMMUNITIES.c.code,
+}
+CASES_JOINED = (CASES.join(COMMUNITIES, COMMUNITIES.c.id == CASES.c.community_id)
+                .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id))
+
+
+def _present(filters):
+    return {k: v for k, v in filters.items() if v is not None and v != [] and v is not False}
+
+
+def answers_rollup(by, filters):
+    """Return whether the rollups can answer this grouping under these filters."""
+    present = set(_present(filters))
+    return present <= (ASSIGNEE_FILTERS if by == "assignee" else MONTH_FILTERS)
+
+
+def _measures(**given):
+    """Return the MEASURES columns in order: the given expressions, zero for the others."""
+    return [given.get(name, literal(0)).label(name) for name in MEASURES]
+
+
+def _cases_part(by, filters):
+    """Count the cases matching filters themselves, every measure that does not change with the clock."""
+    c = CASES.c
+
+    def counted(*conditions):
+        return func.count().filter(and_(*conditions))
+
+    return (select(CASE_KEYS[by].label("key"), *_measures(
+        received=func.count(), resolved=counted(c.resolved_at.is_not(None)),
+        in_progress=counted(c.status.in_(OPEN_STATUSES)), accepted=counted(c.accepted_at.is_not(None)),
+        responded_on_time=counted(c.accepted_at <= c.response_due_at),
+        resolved_on_time=counted(c.resolved_at <= c.resolve_due_at),
+        satisfied=counted(c.satisfaction.in_(SATISFIED)), visited=counted(c.satisfaction.is_not(None)),
+        resolve_seconds=func.coalesce(func.sum(extract("epoch", c.resolved_at - c.received_at)), 0)))
+        .select_from(CASES_JOINED).where(*case_conditions(filters), c.status != "duplicate").group_by(CASE_KEYS[by]))
+
+
+def _month_part(by, filters, m0, m1):
+    """Sum case_kpi_month's whole months [m0, m1)."""
+    t = MONTHS.c
+    kept = {k: v for k, v in filters.items() if k in ("status", "channel", "category", "community_id", "community")}
+    part = (select(MONTH_KEYS[by].label("key"), *_measures(
+        received=func.sum(t.n), resolved=func.sum(t.resolved), in_progress=func.sum(t.in_progress),
+        accepted=func.sum(t.accepted), responded_on_time=func.sum(t.responded_on_time),
+        resolved_on_time=func.sum(t.resolved_on_time), satisfied=func.sum(t.satisfied), visited=func.sum(t.visited),
+        resolve_seconds=func.sum(t.resolve_seconds)))
+        .select_from(MONTHS.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
+        .where(*case_conditions(kept, MONTHS), t.status != "duplicate").group_by(MONTH_KEYS[by]))
+    if m0 is not None:
+        part = part.where(t.month >= m0.date())
+    if m1 is not None:
+        part = part.where(t.month < m1.date())
+    return part
+
+
+def _assignee_part(filters):
+    """Sum case_kpi_assignee per assignee (0 is the community queue)."""
+    t = ASSIGNEES.c
+    key = case((t.assignee_id == 0, literal(COMMUNITY_QUEUE)), else_=cast(t.assignee_id, String))
+    return (select(key.label("key"), *_measures(
+        received=func.sum(t.n), resolved=func.sum(t.resolved), in_progress=func.sum(t.in_progress),
+        accepted=func.sum(t.accepted), responded_on_time=func.sum(t.responded_on_time),
+        resolved_on_time=func.sum(t.resolved_on_time), satisfied=func.sum(t.satisfied), visited=func.sum(t.visited),
+        resolve_seconds=func.sum(t.resolve_seconds)))
+        .select_from(ASSIGNEES.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
+        .where(*case_conditions(filters, ASSIGNEES)).group_by(key))
+
+
+def _late_part(by, filters):
+    """Count the cases never accepted whose response deadline has passed (ix_civic_case_unaccepted_due)."""
+    c = CASES.c
+    return (select(CASE_KEYS[by].label("key"), *_measures(late_unaccepted=func.count()))
+            .select_from(CASES_JOINED)
+            .where(*case_conditions(filters), c.accepted_at.is_(None), c.status != "duplicate",
+                   c.response_due_at < func.now())
+            .group_by(CASE_KEYS[by]))
+
+
+def _answers_part(by, filters):
+    """Correct the cadre's 回访 by each case's latest resident answer, where there is one."""
+    c = CASES.c
+    latest = (select(ANSWERS.c.case_id, ANSWERS.c.satisfaction).ext(distinct_on(ANSWERS.c.case_id))
+              .order_by(ANSWERS.c.case_id, ANSWERS.c.at.desc(), ANSWERS.c.id.desc()).subquery("resident"))
+    theirs = cast(latest.c.satisfaction.in_(SATISFIED), Integer)
+    ours = func.coalesce(cast(c.satisfaction.in_(SATISFIED), Integer), 0)
+    return (select(CASE_KEYS[by].label("key"), *_measures(
+        satisfied=func.sum(theirs - ours), visited=func.sum(1 - cast(c.satisfaction.is_not(None), Integer))))
+        .select_from(CASES_JOINED.join(latest, latest.c.case_id == c.id))
+        .where(*case_conditions(filters), c.status != "duplicate").group_by(CASE_KEYS[by]))
+
+
+def rollup_kpis(by, filters):
+    """Return the select() of the KPI counts per key, with the columns kpis.kpi_select gives, from the rollups."""
+    filters = _present(filters)
+    if by == "assignee":
+        parts = [_assignee_part(filters)]
+    else:
+        m0, m1, ragged = split_window(filters.get("from"), filters.get("to"))
+        parts = [] if (m0 is None and m1 is None and ragged) else [_month_part(by, filters, m0, m1)]
+        parts += [_cases_part(by, filters | {"from": start, "to": end}) for start, end in ragged]
+    parts += [_late_part(by, filters), _answers_part(by, filters)]
+    summed = union_all(*parts).subquery("parts")
+    total = {name: func.sum(summed.c[name]) for name in MEASURES}
+    return (select(summed.c.key.label("key"), cast(total["received"], Integer).label("received"),
+                   cast(total["resolved"], Integer).label("resolved"),
+                   cast(total["in_progress"], Integer).label("in_progress"),
+                   cast(total["responded_on_time"], Integer).label("responded_on_time"),
+                   cast(total["accepted"] + total["late_unaccepted"], Integer).label("response_due"),
+                   cast(total["resolved_on_time"], Integer).label("resolved_on_time"),
+                   cast(total["satisfied"], Integer).label("satisfied"),
+                   cast(total["visited"], Integer).label("visited"),
+                   (cast(total["resolve_seconds"], Float) / 3600.0 / func.nullif(total["resolved"], 0))
+                   .label("mean_hours"))
+            .group_by(summed.c.key).having(total["received"] > 0).order_by(summed.c.key))
+
+
+def with_people(grouped):
+    """Add person_name and person_role to grouped assignee rows (a select with a `key` column), one lookup each."""
+    rows = grouped.subquery("grouped")
+    person_id = cast(func.nullif(rows.c.key, COMMUNITY_QUEUE), Integer)
+    role = (select(func.min(CASES.c.assignee_role))
+            .where(CASES.c.assignee_id == person_id, CASES.c.status != "duplicate").correlate(rows).scalar_subquery())
+    return (select(rows, PEOPLE.c.name.label("person_name"), role.label("person_role"))
+            .select_from(rows.outerjoin(PEOPLE, PEOPLE.c.id == person_id)).order_by(rows.c.rank))
