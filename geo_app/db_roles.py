@@ -48,6 +48,7 @@ TABLE_GRANTS = {
     "case_heat_month": READ,
     "case_heat_month_total": READ,
     "case_kpi_month": READ,  # likewise kept by the triggers of migration 0013
+    "case_kpi_month_total": READ,
     "case_kpi_assignee": READ,
     "case_photo": WRITE,  # a cadre publishes or hides a photo
     "photo_blob": APPEND,  # photo bytes (PHOTO_STORE=db): content-addressed, never changed

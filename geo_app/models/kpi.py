@@ -11,10 +11,12 @@ from ..extensions import db
 class _Measures:
     """What a group of cases adds to the KPIs and does not change with the clock."""
 
-    n: Mapped[int] = mapped_column(server_default="0")
+    n: Mapped[int] = mapped_column(server_default="0")  # every case, duplicates included; the others leave them out
+    duplicates: Mapped[int] = mapped_column(server_default="0")
     resolved: Mapped[int] = mapped_column(server_default="0")
     in_progress: Mapped[int] = mapped_column(server_default="0")
     accepted: Mapped[int] = mapped_column(server_default="0")
+    unaccepted: Mapped[int] = mapped_column(server_default="0")
     responded_on_time: Mapped[int] = mapped_column(server_default="0")
     resolved_on_time: Mapped[int] = mapped_column(server_default="0")
     satisfied: Mapped[int] = mapped_column(server_default="0")  # the cadre's 回访 (residents' answers come live)
@@ -35,8 +37,19 @@ class CaseKpiMonth(_Measures, db.Model):
     unit_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
 
 
+class CaseKpiMonthTotal(_Measures, db.Model):
+    """Cases per community, month and value of one grouping (dimension: channel, category or unit_kind)."""
+
+    __tablename__ = "case_kpi_month_total"
+
+    community_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    month = mapped_column(db.Date, primary_key=True)
+    dimension: Mapped[str] = mapped_column(String(16), primary_key=True)
+    value: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
 class CaseKpiAssignee(_Measures, db.Model):
-    """Cases (duplicates left out) per community and assignee (0: the community queue), whatever the month."""
+    """Cases per community and assignee (0: the community queue), whatever the month."""
 
     __tablename__ = "case_kpi_assignee"
 

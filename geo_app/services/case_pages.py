@@ -2,9 +2,9 @@
 
 A page is read along ix_civic_case_received_id (or its per-community and open-case siblings, migration
 0013) from a cursor, the position of the last case of the page before; offset still works, within
-OFFSET_MAX. The total is exact up to COUNT_BOUND matching cases (a count that stops there); beyond it,
-it comes from case_kpi_month when the filters and window fit the rollup (exact), else from the
-planner's estimate, and `count_is_estimate` says which.
+OFFSET_MAX. The total comes from case_kpi_month_total when the filters and window fit it (exact), else
+from a count that stops after COUNT_BOUND matching cases (exact below it), else from the planner's
+estimate; `count_is_estimate` says which.
 """
 
 import base64
@@ -16,18 +16,19 @@ from datetime import datetime
 from sqlalchemy import func, literal, select, tuple_
 
 from ..errors import ValidationError
-from ..models import CaseKpiMonth
 from .case_store import CASE_ROW, serialize_case
 from .heat import split_window
+from .kpi_rollup import month_rollup, month_window
 from .queries import CASES, case_conditions
 
 logger = logging.getLogger(__name__)
 
-COUNT_BOUND = 10_000
+COUNT_BOUND = 1_000
 OFFSET_MAX = 10_000
 ORDER = (CASES.c.received_at.desc(), CASES.c.id.desc())
-ROLLUP_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to"}
-MONTHS = CaseKpiMonth.__table__
+# Counted from case_kpi_month_total (compact): the community and a window of whole months. Other filters
+# are counted up to COUNT_BOUND, then estimated (case_kpi_month would be exact but too large to sum city-wide).
+ROLLUP_FILTERS = {"community_id", "community", "from", "to"}
 
 
 def encode_cursor(row):
@@ -56,31 +57,27 @@ def _present(filters):
 
 def count_cases(session, filters):
     """Return (total, is_estimate) for the cases matching filters, without reading more than COUNT_BOUND of them."""
+    from_rollup = _rollup_count(session, _present(filters))
+    if from_rollup is not None:
+        return from_rollup, False
     conditions = case_conditions(filters)
     upto = select(literal(1)).select_from(CASES).where(*conditions).limit(COUNT_BOUND + 1).subquery()
     counted = session.execute(select(func.count()).select_from(upto)).scalar()
     if counted <= COUNT_BOUND:
         return counted, False
-    from_rollup = _rollup_count(session, _present(filters))
-    if from_rollup is not None:
-        return from_rollup, False
     return max(_planner_estimate(session, select(literal(1)).select_from(CASES).where(*conditions)),
                COUNT_BOUND + 1), True
 
 
 def _rollup_count(session, filters):
-    """Return the exact count from case_kpi_month when the filters and a window of whole months fit it, else None."""
+    """Return the exact count from case_kpi_month_total when the filters and a window of whole months fit it."""
     if not set(filters) <= ROLLUP_FILTERS:
         return None
     m0, m1, ragged = split_window(filters.get("from"), filters.get("to"))
     if ragged:
         return None
-    kept = {k: v for k, v in filters.items() if k not in ("from", "to")}
-    query = select(func.coalesce(func.sum(MONTHS.c.n), 0)).where(*case_conditions(kept, MONTHS))
-    if m0 is not None:
-        query = query.where(MONTHS.c.month >= m0.date())
-    if m1 is not None:
-        query = query.where(MONTHS.c.month < m1.date())
+    table, conditions = month_rollup(filters)
+    query = select(func.coalesce(func.sum(table.c.n), 0)).where(*conditions, *month_window(table, m0, m1))
     return int(session.execute(query).scalar())
 
 

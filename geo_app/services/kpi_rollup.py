@@ -1,9 +1,11 @@
 """The KPIs from the rollups the database keeps (migration 0013) instead of from every case.
 
 A grouping is answered as the sum of parts, each selecting the same measures per key:
-- whole months from case_kpi_month (or case_kpi_assignee: no window, no filter but the community);
+- whole months from case_kpi_month_total (case_kpi_month with a status, channel or category filter;
+  case_kpi_assignee by assignee: no window, no filter but the community);
 - the days at either end of a window that do not fill a month, counted from the cases (like heat);
-- what the clock changes: cases never accepted whose response deadline has passed (a partial index);
+- what the clock changes: never-accepted cases whose response deadline is still ahead are not yet due
+  (a partial index; only the last day or so of cases);
 - residents' own 回访 answers, which take precedence over the cadre's (resident_feedback, small).
 kpis.stats() falls back to the plain count (kpis.kpi_select) for filters no rollup carries (assignee,
 bbox, overdue); tests/services/test_kpi_rollup.py holds both equal as cases change.
@@ -19,6 +21,7 @@ from ..models import (
     OPEN_STATUSES,
     CaseKpiAssignee,
     CaseKpiMonth,
+    CaseKpiMonthTotal,
     Person,
     ResidentFeedback,
     Unit,
@@ -28,11 +31,12 @@ from .queries import CASES, COMMUNITIES, case_conditions
 
 logger = logging.getLogger(__name__)
 
-MONTHS, ASSIGNEES = CaseKpiMonth.__table__, CaseKpiAssignee.__table__
+MONTHS, TOTALS, ASSIGNEES = CaseKpiMonth.__table__, CaseKpiMonthTotal.__table__, CaseKpiAssignee.__table__
 UNITS, PEOPLE, ANSWERS = Unit.__table__, Person.__table__, ResidentFeedback.__table__
 SATISFIED = ("satisfied", "basically_satisfied")
-MEASURES = ("received", "resolved", "in_progress", "accepted", "responded_on_time", "late_unaccepted",
+MEASURES = ("received", "resolved", "in_progress", "accepted", "unaccepted", "not_yet_due", "responded_on_time",
             "resolved_on_time", "satisfied", "visited", "resolve_seconds")
+WIDE_FILTERS = ("status", "channel", "category")
 # The filters each rollup carries; anything else is counted from the cases.
 MONTH_FILTERS = {"status", "channel", "category", "community_id", "community", "from", "to"}
 ASSIGNEE_FILTERS = {"community_id", "community"}
@@ -44,13 +48,6 @@ CASE_KEYS = {
     "month": func.to_char(func.timezone("Asia/Shanghai", CASES.c.received_at), "YYYY-MM"),
     "community": COMMUNITIES.c.code,
     "assignee": func.coalesce(cast(CASES.c.assignee_id, String), COMMUNITY_QUEUE),
-}
-MONTH_KEYS = {
-    "channel": MONTHS.c.channel,
-    "category": MONTHS.c.category,
-    "unit_kind": MONTHS.c.unit_kind,
-    "month": func.to_char(MONTHS.c.month, "YYYY-MM"),
-    "community": COMMUNITIES.c.code,
 }
 CASES_JOINED = (CASES.join(COMMUNITIES, COMMUNITIES.c.id == CASES.c.community_id)
                 .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id))
@@ -81,6 +78,7 @@ def _cases_part(by, filters):
     return (select(CASE_KEYS[by].label("key"), *_measures(
         received=func.count(), resolved=counted(c.resolved_at.is_not(None)),
         in_progress=counted(c.status.in_(OPEN_STATUSES)), accepted=counted(c.accepted_at.is_not(None)),
+        unaccepted=counted(c.accepted_at.is_(None)),
         responded_on_time=counted(c.accepted_at <= c.response_due_at),
         resolved_on_time=counted(c.resolved_at <= c.resolve_due_at),
         satisfied=counted(c.satisfaction.in_(SATISFIED)), visited=counted(c.satisfaction.is_not(None)),
@@ -88,48 +86,95 @@ def _cases_part(by, filters):
         .select_from(CASES_JOINED).where(*case_conditions(filters), c.status != "duplicate").group_by(CASE_KEYS[by]))
 
 
+def _summed(t):
+    """The measures of rollup rows t, summed (received leaves duplicates out)."""
+    return _measures(received=func.sum(t.n - t.duplicates), resolved=func.sum(t.resolved),
+                     in_progress=func.sum(t.in_progress), accepted=func.sum(t.accepted),
+                     unaccepted=func.sum(t.unaccepted), responded_on_time=func.sum(t.responded_on_time),
+                     resolved_on_time=func.sum(t.resolved_on_time), satisfied=func.sum(t.satisfied),
+                     visited=func.sum(t.visited), resolve_seconds=func.sum(t.resolve_seconds))
+
+
+def month_rollup(filters, *, dimension="channel"):
+    """Return (table, conditions) of the rollup rows matching filters (no window): the compact one when it can."""
+    kept = {k: v for k, v in filters.items() if k in (*WIDE_FILTERS, "community_id", "community")}
+    if any(kept.get(name) for name in WIDE_FILTERS):
+        return MONTHS, case_conditions(kept, MONTHS)
+    return TOTALS, [*case_conditions(kept, TOTALS), TOTALS.c.dimension == dimension]
+
+
+def month_window(table, m0, m1):
+    """Return the conditions selecting a rollup's whole months [m0, m1)."""
+    return ([table.c.month >= m0.date()] if m0 is not None else []) + \
+        ([table.c.month < m1.date()] if m1 is not None else [])
+
+
 def _month_part(by, filters, m0, m1):
-    """Sum case_kpi_month's whole months [m0, m1)."""
-    t = MONTHS.c
-    kept = {k: v for k, v in filters.items() if k in ("status", "channel", "category", "community_id", "community")}
-    part = (select(MONTH_KEYS[by].label("key"), *_measures(
-        received=func.sum(t.n), resolved=func.sum(t.resolved), in_progress=func.sum(t.in_progress),
-        accepted=func.sum(t.accepted), responded_on_time=func.sum(t.responded_on_time),
-        resolved_on_time=func.sum(t.resolved_on_time), satisfied=func.sum(t.satisfied), visited=func.sum(t.visited),
-        resolve_seconds=func.sum(t.resolve_seconds)))
-        .select_from(MONTHS.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
-        .where(*case_conditions(kept, MONTHS), t.status != "duplicate").group_by(MONTH_KEYS[by]))
-    if m0 is not None:
-        part = part.where(t.month >= m0.date())
-    if m1 is not None:
-        part = part.where(t.month < m1.date())
-    return part
+    """Sum the rollup's whole months [m0, m1)."""
+    table, conditions = month_rollup(filters, dimension=by if by in ("channel", "category", "unit_kind") else "channel")
+    t = table.c
+    key = {"community": COMMUNITIES.c.code, "month": func.to_char(t.month, "YYYY-MM")}.get(by)
+    if key is None:
+        key = t[by] if table is MONTHS else t.value
+    return (select(key.label("key"), *_summed(t))
+            .select_from(table.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
+            .where(*conditions, *month_window(table, m0, m1)).group_by(key))
 
 
-def _assignee_part(filters):
+def _assignee_key(assignee_id):
+    return case((assignee_id == 0, literal(COMMUNITY_QUEUE)), else_=cast(assignee_id, String))
+
+
+def _assignee_part(filters, only):
     """Sum case_kpi_assignee per assignee (0 is the community queue)."""
     t = ASSIGNEES.c
-    key = case((t.assignee_id == 0, literal(COMMUNITY_QUEUE)), else_=cast(t.assignee_id, String))
-    return (select(key.label("key"), *_measures(
-        received=func.sum(t.n), resolved=func.sum(t.resolved), in_progress=func.sum(t.in_progress),
-        accepted=func.sum(t.accepted), responded_on_time=func.sum(t.responded_on_time),
-        resolved_on_time=func.sum(t.resolved_on_time), satisfied=func.sum(t.satisfied), visited=func.sum(t.visited),
-        resolve_seconds=func.sum(t.resolve_seconds)))
-        .select_from(ASSIGNEES.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
-        .where(*case_conditions(filters, ASSIGNEES)).group_by(key))
+    key = _assignee_key(t.assignee_id)
+    return (select(key.label("key"), *_summed(t))
+            .select_from(ASSIGNEES.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
+            .where(*case_conditions(filters, ASSIGNEES), *([t.assignee_id.in_(only)] if only is not None else []))
+            .group_by(key))
 
 
-def _late_part(by, filters):
-    """Count the cases never accepted whose response deadline has passed (ix_civic_case_unaccepted_due)."""
+def assignee_page(filters, sort, limit, offset):
+    """Return the select() of a page of assignees ranked by sort (in_progress or received, worst first) and their KPIs.
+
+    The ranking reads two integer sums per assignee from case_kpi_assignee (no live part moves them); the
+    full KPIs are summed for the page's assignees only. Columns as kpis.kpi_select's, with rank and groups.
+    """
+    t = ASSIGNEES.c
+    in_progress, received = func.sum(t.in_progress), func.sum(t.n - t.duplicates)
+    order = ((in_progress if sort == "in_progress" else received).desc(), received.desc(),
+             _assignee_key(t.assignee_id))
+    # A top-N sort of the ranking sums (no window over the ordered whole: that would sort every assignee).
+    top = (select(t.assignee_id, _assignee_key(t.assignee_id).label("key"), in_progress.label("in_progress"),
+                  received.label("received"), func.count().over().label("groups"))
+           .select_from(ASSIGNEES.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
+           .where(*case_conditions(filters, ASSIGNEES)).group_by(t.assignee_id).having(received > 0)
+           .order_by(*order).limit(limit).offset(offset).subquery("top"))
+    rank = func.row_number().over(order_by=((top.c.in_progress if sort == "in_progress" else top.c.received).desc(),
+                                            top.c.received.desc(), top.c.key))
+    page = select(top.c.assignee_id, top.c.key, top.c.groups, rank.label("rank")).cte("page")
+    kpis = rollup_kpis("assignee", filters, only=select(page.c.assignee_id)).subquery("kpis")
+    return (select(kpis, page.c.rank, page.c.groups).select_from(kpis.join(page, page.c.key == kpis.c.key))
+            .order_by(page.c.rank))
+
+
+def _only(only):
+    """The conditions keeping the cases of some assignees (0: the community queue), or none."""
+    return [func.coalesce(CASES.c.assignee_id, 0).in_(only)] if only is not None else []
+
+
+def _not_yet_due_part(by, filters, only=None):
+    """Count the never-accepted cases whose response deadline is still ahead (ix_civic_case_unaccepted_due)."""
     c = CASES.c
-    return (select(CASE_KEYS[by].label("key"), *_measures(late_unaccepted=func.count()))
+    return (select(CASE_KEYS[by].label("key"), *_measures(not_yet_due=func.count()))
             .select_from(CASES_JOINED)
-            .where(*case_conditions(filters), c.accepted_at.is_(None), c.status != "duplicate",
-                   c.response_due_at < func.now())
+            .where(*case_conditions(filters), *_only(only), c.accepted_at.is_(None), c.status != "duplicate",
+                   c.response_due_at >= func.now())
             .group_by(CASE_KEYS[by]))
 
 
-def _answers_part(by, filters):
+def _answers_part(by, filters, only=None):
     """Correct the cadre's 回访 by each case's latest resident answer, where there is one."""
     c = CASES.c
     latest = (select(ANSWERS.c.case_id, ANSWERS.c.satisfaction).ext(distinct_on(ANSWERS.c.case_id))
@@ -139,26 +184,29 @@ def _answers_part(by, filters):
     return (select(CASE_KEYS[by].label("key"), *_measures(
         satisfied=func.sum(theirs - ours), visited=func.sum(1 - cast(c.satisfaction.is_not(None), Integer))))
         .select_from(CASES_JOINED.join(latest, latest.c.case_id == c.id))
-        .where(*case_conditions(filters), c.status != "duplicate").group_by(CASE_KEYS[by]))
+        .where(*case_conditions(filters), *_only(only), c.status != "duplicate").group_by(CASE_KEYS[by]))
 
 
-def rollup_kpis(by, filters):
-    """Return the select() of the KPI counts per key, with the columns kpis.kpi_select gives, from the rollups."""
+def rollup_kpis(by, filters, *, only=None):
+    """Return the select() of the KPI counts per key, with the columns kpis.kpi_select gives, from the rollups.
+
+    only (by assignee): the assignee ids (0: the community queue) to count, a list or a select().
+    """
     filters = _present(filters)
     if by == "assignee":
-        parts = [_assignee_part(filters)]
+        parts = [_assignee_part(filters, only)]
     else:
         m0, m1, ragged = split_window(filters.get("from"), filters.get("to"))
         parts = [] if (m0 is None and m1 is None and ragged) else [_month_part(by, filters, m0, m1)]
         parts += [_cases_part(by, filters | {"from": start, "to": end}) for start, end in ragged]
-    parts += [_late_part(by, filters), _answers_part(by, filters)]
+    parts += [_not_yet_due_part(by, filters, only), _answers_part(by, filters, only)]
     summed = union_all(*parts).subquery("parts")
     total = {name: func.sum(summed.c[name]) for name in MEASURES}
     return (select(summed.c.key.label("key"), cast(total["received"], Integer).label("received"),
                    cast(total["resolved"], Integer).label("resolved"),
                    cast(total["in_progress"], Integer).label("in_progress"),
                    cast(total["responded_on_time"], Integer).label("responded_on_time"),
-                   cast(total["accepted"] + total["late_unaccepted"], Integer).label("response_due"),
+                   cast(total["accepted"] + total["unaccepted"] - total["not_yet_due"], Integer).label("response_due"),
                    cast(total["resolved_on_time"], Integer).label("resolved_on_time"),
                    cast(total["satisfied"], Integer).label("satisfied"),
                    cast(total["visited"], Integer).label("visited"),

@@ -66,9 +66,12 @@ def stats(session, by, filters=None, *, show_names=True, sort=ASSIGNEE_SORT_DEFA
     query = kpi_rollup.rollup_kpis(by, filters) if from_rollup else kpi_select(GROUPINGS[by], filters)
     page = {}
     if by == "assignee":
-        query = _ranked(query, sort).limit(limit).offset(offset)
-        if from_rollup:
-            query = kpi_rollup.with_people(query)
+        if from_rollup and sort in ("in_progress", "received"):
+            query = kpi_rollup.with_people(kpi_rollup.assignee_page(filters, sort, limit, offset))
+        else:
+            query = _ranked(query, sort).limit(limit).offset(offset)
+            if from_rollup:
+                query = kpi_rollup.with_people(query)
         page = {"sort": sort, "limit": limit, "offset": offset, "total": 0}
     rows = []
     for r in session.execute(query):
