@@ -56,3 +56,11 @@ class CaseKpiAssignee(_Measures, db.Model):
     community_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     assignee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     assignee_role: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+class CaseKpiPerson(_Measures, db.Model):
+    """Cases per person they are assigned to, whatever the community (the community queue is not a person)."""
+
+    __tablename__ = "case_kpi_person"
+
+    assignee_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)

@@ -2,7 +2,7 @@
 
 A grouping is answered as the sum of parts, each selecting the same measures per key:
 - whole months from case_kpi_month_total (case_kpi_month with a status, channel or category filter;
-  case_kpi_assignee by assignee: no window, no filter but the community);
+  case_kpi_assignee by assignee: no window, no filter but the community; ranked along case_kpi_person);
 - the days at either end of a window that do not fill a month, counted from the cases (like heat);
 - what the clock changes: never-accepted cases whose response deadline is still ahead are not yet due
   (a partial index; only the last day or so of cases);
@@ -22,6 +22,7 @@ from ..models import (
     CaseKpiAssignee,
     CaseKpiMonth,
     CaseKpiMonthTotal,
+    CaseKpiPerson,
     Person,
     ResidentFeedback,
     Unit,
@@ -32,6 +33,7 @@ from .queries import CASES, COMMUNITIES, case_conditions
 logger = logging.getLogger(__name__)
 
 MONTHS, TOTALS, ASSIGNEES = CaseKpiMonth.__table__, CaseKpiMonthTotal.__table__, CaseKpiAssignee.__table__
+PEOPLE_TOTALS = CaseKpiPerson.__table__
 UNITS, PEOPLE, ANSWERS = Unit.__table__, Person.__table__, ResidentFeedback.__table__
 SATISFIED = ("satisfied", "basically_satisfied")
 MEASURES = ("received", "resolved", "in_progress", "accepted", "unaccepted", "not_yet_due", "responded_on_time",
@@ -135,28 +137,49 @@ def _assignee_part(filters, only):
             .group_by(key))
 
 
-def assignee_page(filters, sort, limit, offset):
+def _ranked_ids(session, filters, sort, limit, offset):
+    """Return (assignee ids of the page, worst first; how many assignees there are), from two integer sums each.
+
+    City-wide, people come along an index of case_kpi_person and the community queue (0) is merged in;
+    for one community its rows of case_kpi_assignee are summed. Ties: more cases first, then the lower id.
+    """
+    if filters:
+        t = ASSIGNEES.c
+        in_progress, received = func.sum(t.in_progress), func.sum(t.n - t.duplicates)
+        first = in_progress if sort == "in_progress" else received
+        grouped = (select(t.assignee_id).where(*case_conditions(filters, ASSIGNEES)).group_by(t.assignee_id)
+                   .having(received > 0))
+        ids = session.execute(grouped.order_by(first.desc(), received.desc(), t.assignee_id)
+                              .limit(limit).offset(offset)).scalars().all()
+        return ids, session.execute(select(func.count()).select_from(grouped.subquery())).scalar()
+    p, q = PEOPLE_TOTALS.c, ASSIGNEES.c
+    received = p.n - p.duplicates
+    first = p.in_progress if sort == "in_progress" else received
+    ranked = [tuple(r) for r in session.execute(
+        select(p.assignee_id, first, received).where(received > 0)
+        .order_by(first.desc(), received.desc(), p.assignee_id).limit(offset + limit))]
+    groups = session.execute(select(func.count()).where(received > 0)).scalar()
+    queue_open, queue_received = session.execute(
+        select(func.sum(q.in_progress), func.sum(q.n - q.duplicates)).where(q.assignee_id == 0)).one()
+    if queue_received:
+        ranked.append((0, queue_open if sort == "in_progress" else queue_received, queue_received))
+        groups += 1
+    ranked.sort(key=lambda r: (-r[1], -r[2], r[0]))
+    return [r[0] for r in ranked[offset:offset + limit]], groups
+
+
+def assignee_page(session, filters, sort, limit, offset):
     """Return the select() of a page of assignees ranked by sort (in_progress or received, worst first) and their KPIs.
 
-    The ranking reads two integer sums per assignee from case_kpi_assignee (no live part moves them); the
-    full KPIs are summed for the page's assignees only. Columns as kpis.kpi_select's, with rank and groups.
+    The ranking never aggregates every assignee of a city (see _ranked_ids); the full KPIs are summed for
+    the page's assignees only. Columns as kpis.kpi_select's, with rank and groups.
     """
-    t = ASSIGNEES.c
-    in_progress, received = func.sum(t.in_progress), func.sum(t.n - t.duplicates)
-    order = ((in_progress if sort == "in_progress" else received).desc(), received.desc(),
-             _assignee_key(t.assignee_id))
-    # A top-N sort of the ranking sums (no window over the ordered whole: that would sort every assignee).
-    top = (select(t.assignee_id, _assignee_key(t.assignee_id).label("key"), in_progress.label("in_progress"),
-                  received.label("received"), func.count().over().label("groups"))
-           .select_from(ASSIGNEES.join(COMMUNITIES, COMMUNITIES.c.id == t.community_id))
-           .where(*case_conditions(filters, ASSIGNEES)).group_by(t.assignee_id).having(received > 0)
-           .order_by(*order).limit(limit).offset(offset).subquery("top"))
-    rank = func.row_number().over(order_by=((top.c.in_progress if sort == "in_progress" else top.c.received).desc(),
-                                            top.c.received.desc(), top.c.key))
-    page = select(top.c.assignee_id, top.c.key, top.c.groups, rank.label("rank")).cte("page")
-    kpis = rollup_kpis("assignee", filters, only=select(page.c.assignee_id)).subquery("kpis")
-    return (select(kpis, page.c.rank, page.c.groups).select_from(kpis.join(page, page.c.key == kpis.c.key))
-            .order_by(page.c.rank))
+    filters = _present(filters)
+    ids, groups = _ranked_ids(session, filters, sort, limit, offset)
+    kpis = rollup_kpis("assignee", filters, only=ids or [-1]).subquery("kpis")
+    rank = case({(COMMUNITY_QUEUE if i == 0 else str(i)): n for n, i in enumerate(ids, 1)}, value=kpis.c.key,
+                else_=0) if ids else literal(0)
+    return select(kpis, rank.label("rank"), literal(groups).label("groups"))
 
 
 def _only(only):

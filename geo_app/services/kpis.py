@@ -67,7 +67,7 @@ def stats(session, by, filters=None, *, show_names=True, sort=ASSIGNEE_SORT_DEFA
     page = {}
     if by == "assignee":
         if from_rollup and sort in ("in_progress", "received"):
-            query = kpi_rollup.with_people(kpi_rollup.assignee_page(filters, sort, limit, offset))
+            query = kpi_rollup.with_people(kpi_rollup.assignee_page(session, filters, sort, limit, offset))
         else:
             query = _ranked(query, sort).limit(limit).offset(offset)
             if from_rollup:

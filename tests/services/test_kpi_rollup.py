@@ -114,6 +114,11 @@ def test_filters_no_rollup_carries_are_counted_from_the_cases(session):
 def test_by_assignee_is_a_page_worst_first(session):
     everyone = stats(session, "assignee", {}, limit=500)
     assert everyone["total"] == len(everyone["rows"]) > 3
+    assert {r["key"] for r in everyone["rows"]} == set(recount(session, "assignee", {}))
+    for scope in ({}, {"community": "mingzhu"}):  # city-wide along case_kpi_person, one community summed
+        counted = recount(session, "assignee", scope)
+        for r in stats(session, "assignee", scope, limit=500)["rows"]:
+            assert (r["received"], r["in_progress"]) == (counted[r["key"]][0], counted[r["key"]][2])
     open_counts = [r["in_progress"] for r in everyone["rows"]]
     assert open_counts == sorted(open_counts, reverse=True)
     first, second = (stats(session, "assignee", {}, limit=2, offset=o) for o in (0, 2))

@@ -7,7 +7,8 @@ Create Date: 2026-12-06 21:00:00
 case_kpi_month: per community, month (China time), channel, category, status and unit kind, the counts
 the KPIs are made of (services/kpi_rollup.py); case_kpi_month_total: the same per community, month and
 value of one grouping (channel, category or unit kind), for views without a status/channel/category
-filter; case_kpi_assignee: per assignee, whatever the month. Only what does not change with the clock is
+filter; case_kpi_assignee: per assignee, whatever the month (case_kpi_person: per person, every
+community at once, indexed for the worst-first ranking). Only what does not change with the clock is
 kept: the never-accepted cases whose response deadline is still ahead (a partial index) and residents'
 own 回访 answers (resident_feedback) are counted live. The trigger functions run as their owner, like
 heat's (0004/0005), so the app can read the rollups but cannot write them.
@@ -69,6 +70,10 @@ UPSERTS = "".join((
             "1, 2, 3, 4"),
     _upsert("case_kpi_assignee", ASSIGNEE_KEY, "d.community_id, coalesce(d.assignee_id, 0), "
             "coalesce(d.assignee_role, '')", "({rows}) AS d", "1, 2, 3"),
+    # one row per person, whatever the community: the city-wide ranking reads it along an index (the
+    # community queue stays in case_kpi_assignee, one row per community, so intake never queues on one row)
+    _upsert("case_kpi_person", ("assignee_id",), "d.assignee_id", "({rows}) AS d WHERE d.assignee_id IS NOT NULL",
+            "1"),
 ))
 COLUMNS = ("community_id, received_at, channel, category, status, unit_id, assignee_id, assignee_role, "
            "resolved_at, accepted_at, response_due_at, resolve_due_at, satisfaction")
@@ -89,7 +94,7 @@ $$
 RESET = """
 CREATE OR REPLACE FUNCTION case_kpi_reset() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
-BEGIN TRUNCATE case_kpi_month, case_kpi_month_total, case_kpi_assignee; RETURN NULL; END; $$
+BEGIN TRUNCATE case_kpi_month, case_kpi_month_total, case_kpi_assignee, case_kpi_person; RETURN NULL; END; $$
 """
 OPERATIONS = {"insert": ("INSERT", "NEW TABLE AS new_rows"),
               "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows"),
@@ -97,6 +102,9 @@ OPERATIONS = {"insert": ("INSERT", "NEW TABLE AS new_rows"),
 # (name, columns, where): the case pages' one order (received_at DESC, id DESC), alone and per community,
 # the open cases (the overdue list, with what its condition reads) and the never-accepted ones (the live part
 # of the response rate: those whose response deadline is still ahead).
+# The worst-first orders of by=assignee (services/kpi_rollup.py ranks along them).
+PERSON_INDEXES = (("ix_case_kpi_person_in_progress", "in_progress DESC, (n - duplicates) DESC, assignee_id"),
+                  ("ix_case_kpi_person_received", "(n - duplicates) DESC, assignee_id"))
 INDEXES = (
     ("ix_civic_case_received_id", "received_at, id", None, None),
     ("ix_civic_case_community_received_id", "community_id, received_at, id", None, None),
@@ -140,6 +148,12 @@ def upgrade():
         *_measure_columns(),
         sa.PrimaryKeyConstraint(*ASSIGNEE_KEY, name="pk_case_kpi_assignee"),
     )
+    op.create_table(
+        "case_kpi_person",
+        sa.Column("assignee_id", sa.Integer(), nullable=False),
+        *_measure_columns(),
+        sa.PrimaryKeyConstraint("assignee_id", name="pk_case_kpi_person"),
+    )
     op.execute(MAINTAIN)
     op.execute(RESET)
     for name, (operation, tables) in OPERATIONS.items():
@@ -151,6 +165,8 @@ def upgrade():
     # Backfill from the cases already there: the insert branch's aggregation over every case.
     backfill = UPSERTS.format(rows=f"SELECT {COLUMNS}, 1 AS sign FROM civic_case")
     op.execute(backfill)
+    for name, columns in PERSON_INDEXES:
+        op.execute(f"CREATE INDEX {name} ON case_kpi_person ({columns})")
     for name, columns, where, include in INDEXES:
         op.execute(f"CREATE INDEX {name} ON civic_case ({columns})" + (f" INCLUDE ({include})" if include else "")
                    + (f" WHERE {where}" if where else ""))
@@ -163,6 +179,7 @@ def downgrade():
         op.execute(f"DROP TRIGGER IF EXISTS civic_case_kpi_{name} ON civic_case")
     op.execute("DROP FUNCTION IF EXISTS case_kpi_maintain()")
     op.execute("DROP FUNCTION IF EXISTS case_kpi_reset()")
+    op.drop_table("case_kpi_person")
     op.drop_table("case_kpi_assignee")
     op.drop_table("case_kpi_month_total")
     op.drop_table("case_kpi_month")
