@@ -167,6 +167,8 @@ def upgrade():
     op.execute(backfill)
     for name, columns in PERSON_INDEXES:
         op.execute(f"CREATE INDEX {name} ON case_kpi_person ({columns})")
+    # a page of assignees (and the community queue of every community) read by id
+    op.execute("CREATE INDEX ix_case_kpi_assignee_assignee_id ON case_kpi_assignee (assignee_id)")
     for name, columns, where, include in INDEXES:
         op.execute(f"CREATE INDEX {name} ON civic_case ({columns})" + (f" INCLUDE ({include})" if include else "")
                    + (f" WHERE {where}" if where else ""))
