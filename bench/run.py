@@ -17,6 +17,7 @@ from . import (
     heat_bench,
     import_bench,
     lookup_bench,
+    morning_bench,
     nearest_bench,
     notify_bench,
     page_bench,
@@ -30,7 +31,7 @@ from .server import HEADERS, api_token, authorise, gunicorn
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
-FIGURE_GROUPS = ("lookup", "nearest", "heat", "page", "photo", "import", "notify")
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "morning", "page", "photo", "import", "notify")
 
 
 @dataclass(frozen=True)
@@ -125,6 +126,9 @@ def main(argv=None):
                     emit(figure, figures)
             if "heat" in only:
                 for figure in heat_bench.measure(conn, url, layout, host, port):
+                    emit(figure, figures)
+            if "morning" in only:
+                for figure in morning_bench.measure(conn, host, port):
                     emit(figure, figures)
             if "page" in only:
                 for figure in page_bench.measure(host, port, HEADERS):

@@ -47,6 +47,10 @@ TABLE_GRANTS = {
     # Kept by the SECURITY DEFINER triggers of migration 0004/0005 only: the app cannot forge a rollup.
     "case_heat_month": READ,
     "case_heat_month_total": READ,
+    "case_kpi_month": READ,  # likewise kept by the triggers of migration 0013
+    "case_kpi_month_total": READ,
+    "case_kpi_assignee": READ,
+    "case_kpi_person": READ,
     "case_photo": WRITE,  # a cadre publishes or hides a photo
     "photo_blob": APPEND,  # photo bytes (PHOTO_STORE=db): content-addressed, never changed
     # The notification outbox and inbox (migration 0009): its rows are the history, never deleted.

@@ -1,13 +1,13 @@
 """Cases, their transitions, tracking, heat and KPIs."""
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, jsonify, request, url_for
 
 from ..auth import client_scope, current_viewer
 from ..errors import ValidationError
 from ..extensions import db
 from ..request_budget import restart_budget
 from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, validate
-from ..services import case_store, idempotency, kpis, tracking
+from ..services import case_pages, case_store, idempotency, kpis, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
 from ..services import photos as photo_service
@@ -82,8 +82,17 @@ def list_cases():
     viewer = current_viewer()
     require_staff(viewer)
     query = args_as(CasesQuery)
-    return jsonify(case_service.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
-                                           offset=query.offset, viewer=viewer))
+    page = case_pages.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
+                                 offset=query.offset, cursor=query.cursor, viewer=viewer)
+    return jsonify(page | {"next": _next_link(page["next_cursor"])})
+
+
+def _next_link(cursor):
+    """Return this request's URL for the page after (the same filters, the cursor instead of an offset)."""
+    if cursor is None:
+        return None
+    args = {k: v for k, v in request.args.items() if k not in ("cursor", "offset")} | {"cursor": cursor}
+    return url_for("api.list_cases", **args)
 
 
 @bp.get("/cases/<code>")
@@ -123,7 +132,8 @@ def stats():
     viewer = current_viewer()
     require_role(viewer, "admin", "cadre")
     query = args_as(StatsQuery)
-    result = kpis.stats(db.session, query.by, _within_scope(viewer, query.filters(), roles=("admin", "cadre")))
+    result = kpis.stats(db.session, query.by, _within_scope(viewer, query.filters(), roles=("admin", "cadre")),
+                        sort=query.sort, limit=query.limit, offset=query.offset)
     if query.format == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
                         headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})

@@ -19,6 +19,7 @@ from .case import (
 )
 from .community import Community
 from .feedback import MAX_COMMENT, FeedbackToken, PhoneReveal, ResidentFeedback
+from .kpi import CaseKpiAssignee, CaseKpiMonth, CaseKpiMonthTotal, CaseKpiPerson
 from .notification import NOTIFY_CHANNELS, NOTIFY_KINDS, NOTIFY_STATES, Notification
 from .person import COMMUNITY_QUEUE, ROLE_FOR_KIND, ROLE_LABELS, ROLES, Person, Responsibility
 from .photo import PHOTO_KINDS, CasePhoto, PhotoBlob
@@ -29,7 +30,7 @@ from .user import USER_ROLES, AdminLog, User, UserSession
 
 __all__ = [
     "AdminLog", "User", "UserSession", "USER_ROLES",
-    "Case", "CaseCounter", "CaseEvent", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
+    "Case", "CaseCounter", "CaseEvent", "CaseKpiAssignee", "CaseKpiMonth", "CaseKpiMonthTotal", "CaseKpiPerson", "PointsAccount", "PointsEntry", "ENTRY_KINDS",
     "ACTIONS", "EVENT_ACTIONS", "OVERDUE", "COMMUNITY_QUEUE", "RETURN_REASONS",
     "FeedbackToken", "ResidentFeedback", "PhoneReveal", "MAX_COMMENT",
     "CATEGORIES", "CHANNELS", "OPEN_STATUSES", "RESOLVED_STATUSES", "SATISFACTION", "STATUSES", "TAGS", "URGENCIES",

@@ -11,7 +11,13 @@ from ..geo.coords import to_wgs84
 from ..geo.validate import parse_point
 from ..models import ACTIONS, MAX_COMMENT, RETURN_REASONS
 from ..services.clock import LOCAL_TZ, check_in_range
-from ..services.kpis import GROUPINGS
+from ..services.kpis import (
+    ASSIGNEE_PAGE_DEFAULT,
+    ASSIGNEE_PAGE_MAX,
+    ASSIGNEE_SORT_DEFAULT,
+    ASSIGNEE_SORTS,
+    GROUPINGS,
+)
 from ..services.transitions import REQUIRED_FIELD
 from .base import (
     BBox,
@@ -227,6 +233,8 @@ class CaseFilterQuery(Query):
 class CasesQuery(CaseFilterQuery):
     limit: Annotated[int, Field(ge=1, le=CASES_PAGE_MAX)] = CASES_PAGE_DEFAULT
     offset: Offset = 0
+    cursor: Annotated[str, Field(max_length=200, description="next_cursor of the page before (keyset pagination)")] \
+        | None = None
     overdue: Literal["0", "1", "true", "false"] | None = None
 
     def filters(self):
@@ -247,4 +255,8 @@ class PublicHeatQuery(Query):
 
 class StatsQuery(CaseFilterQuery):
     by: Literal[tuple(GROUPINGS)] = "channel"
+    # by=assignee is a page, worst first by sort
+    sort: Literal[ASSIGNEE_SORTS] = ASSIGNEE_SORT_DEFAULT
+    limit: Annotated[int, Field(ge=1, le=ASSIGNEE_PAGE_MAX)] = ASSIGNEE_PAGE_DEFAULT
+    offset: Offset = 0
     format: Literal["json", "csv"] = "json"

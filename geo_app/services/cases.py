@@ -4,22 +4,19 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, text
+from sqlalchemy import text
 
 from ..config import CASE_DEADLINES_DEFAULT, POINTS_PER_CATEGORY_DEFAULT
 from ..models import CATEGORIES, OPEN_STATUSES
 from .case_store import (
-    CASE_ROW,
     append_event,
     dispatch_to,
     get_case,
-    serialize_case,
 )
 from .clock import LOCAL_TZ
 from .idempotency import check_same_body
 from .lookup import lookup
 from .privacy import mask_name
-from .queries import CASES, case_conditions
 
 logger = logging.getLogger(__name__)
 
@@ -136,19 +133,6 @@ def public_receipt(case):
                      "name": mask_name(assignee["name"])},
         "track_url": f"/track/{case['tracking_code']}",
     }
-
-
-def case_page(filters):
-    """Return the select() of the cases matching filters, newest first, each with the total count as `total`."""
-    return (CASE_ROW.add_columns(func.count().over().label("total")).where(*case_conditions(filters))
-            .order_by(CASES.c.received_at.desc(), CASES.c.id.desc()))
-
-
-def list_cases(session, filters, *, limit=100, offset=0, include_private=False, viewer=None):
-    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to, overdue…)."""
-    rows = session.execute(case_page(filters).limit(limit).offset(offset)).all()
-    return {"total": rows[0].total if rows else 0, "limit": limit, "offset": offset,
-            "cases": [serialize_case(r, include_private=include_private, viewer=viewer) for r in rows]}
 
 
 def possible_duplicates(session, code, policy=None):

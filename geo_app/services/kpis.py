@@ -13,11 +13,12 @@
 
 import logging
 
-from sqlalchemy import String, and_, cast, extract, func, or_, select
+from sqlalchemy import Float, String, and_, cast, extract, func, or_, select
 from sqlalchemy.dialects.postgresql import distinct_on
 
 from ..errors import ValidationError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, ResidentFeedback, Unit
+from . import kpi_rollup
 from .catalog import VOCABULARIES
 from .clock import LOCAL_TZ
 from .exports import csv_text
@@ -35,7 +36,12 @@ GROUPINGS = {
     "month": func.to_char(func.timezone(LOCAL_TZ.key, CASES.c.received_at), "YYYY-MM"),
     "community": COMMUNITIES.c.code,
 }
-SATISFIED = ("satisfied", "basically_satisfied")
+SATISFIED = kpi_rollup.SATISFIED
+# by=assignee is a page, worst first: the most cases open, or the lowest rate (never unbounded: 113k rows in a city).
+ASSIGNEE_SORTS = ("in_progress", "received", "response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")
+ASSIGNEE_SORT_DEFAULT = "in_progress"
+ASSIGNEE_PAGE_DEFAULT = 100
+ASSIGNEE_PAGE_MAX = 500
 # What each column is called where a person reads it (the stats page).
 COLUMN_LABELS = {
     "key": "分组", "label": "名称", "received": "受理", "resolved": "办结", "in_progress": "办理中",
@@ -45,13 +51,32 @@ COLUMN_LABELS = {
 COLUMNS = tuple(COLUMN_LABELS)
 
 
-def stats(session, by, filters=None, *, show_names=True):
-    """Return {"by", "rows"}: one row of KPIs per group."""
+def stats(session, by, filters=None, *, show_names=True, sort=ASSIGNEE_SORT_DEFAULT, limit=ASSIGNEE_PAGE_DEFAULT,
+          offset=0):
+    """Return {"by", "rows", "source"}: one row of KPIs per group; by assignee a page of them, worst first.
+
+    source says where the counts came from: "rollup" (migration 0013's tables and the live parts of
+    services/kpi_rollup.py) or "cases" (a plain count, for filters no rollup carries).
+    """
     if by not in GROUPINGS:
         raise ValidationError(f"分组方式只能是 {'、'.join(GROUPINGS)} (by must be one of {', '.join(GROUPINGS)}, "
                               f"got {str(by)[:40]!r})", field="by")
+    filters = filters or {}
+    from_rollup = kpi_rollup.answers_rollup(by, filters)
+    query = kpi_rollup.rollup_kpis(by, filters) if from_rollup else kpi_select(GROUPINGS[by], filters)
+    page = {}
+    if by == "assignee":
+        if from_rollup and sort in ("in_progress", "received"):
+            query = kpi_rollup.with_people(kpi_rollup.assignee_page(session, filters, sort, limit, offset))
+        else:
+            query = _ranked(query, sort).limit(limit).offset(offset)
+            if from_rollup:
+                query = kpi_rollup.with_people(query)
+        page = {"sort": sort, "limit": limit, "offset": offset, "total": 0}
     rows = []
-    for r in session.execute(kpi_select(GROUPINGS[by], filters or {})):
+    for r in session.execute(query):
+        if page:
+            page["total"] = r.groups
         rows.append({
             "key": r.key,
             "label": _label(by, r, show_names),
@@ -64,7 +89,34 @@ def stats(session, by, filters=None, *, show_names=True):
             "satisfaction_rate": _rate(r.satisfied, r.visited),
             "mean_hours_to_resolve": round(float(r.mean_hours), 1) if r.mean_hours is not None else None,
         })
-    return {"by": by, "rows": rows}
+    if page and not rows and offset:  # a page past the end still says how many groups there are
+        page["total"] = session.execute(select(func.count()).select_from(
+            (kpi_rollup.rollup_kpis(by, filters) if from_rollup else kpi_select(GROUPINGS[by], filters))
+            .subquery())).scalar()
+    return {"by": by, "rows": rows, "source": "rollup" if from_rollup else "cases", **page}
+
+
+def _ranked(grouped, sort):
+    """Return grouped KPI rows (a select()) ordered worst first by sort, each with its rank and the group count."""
+    if sort not in ASSIGNEE_SORTS:
+        raise ValidationError(f"排序方式只能是 {'、'.join(ASSIGNEE_SORTS)} (sort must be one of "
+                              f"{', '.join(ASSIGNEE_SORTS)}, got {str(sort)[:40]!r})", field="sort")
+    g = grouped.subquery("groups")
+
+    def rate(numerator, denominator):
+        return cast(g.c[numerator], Float) / func.nullif(g.c[denominator], 0)
+
+    worst = {
+        "in_progress": g.c.in_progress.desc(),
+        "received": g.c.received.desc(),
+        "response_rate": rate("responded_on_time", "response_due").asc().nulls_last(),
+        "resolution_rate": rate("resolved", "received").asc().nulls_last(),
+        "on_time_rate": rate("resolved_on_time", "resolved").asc().nulls_last(),
+        "satisfaction_rate": rate("satisfied", "visited").asc().nulls_last(),
+    }[sort]
+    order = (worst, g.c.received.desc(), g.c.key)
+    return (select(g, func.row_number().over(order_by=order).label("rank"), func.count().over().label("groups"))
+            .order_by(*order))
 
 
 def kpi_select(key, filters):

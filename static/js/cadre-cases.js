@@ -159,10 +159,13 @@
     var mine = ++state.seq;
     var all = [];
     var total = 0;
+    var cursor = null;
+    var estimate = false;
     renderCount("正在加载民情…");
     while (all.length < MAX_MARKERS) {
-      var params = filters.params({ community: config.community, limit: Math.min(PAGE_SIZE, MAX_MARKERS - all.length),
-        offset: all.length });
+      /* keyset pages: each starts after the last case of the one before (next_cursor) */
+      var params = filters.params({ community: config.community, limit: Math.min(PAGE_SIZE, MAX_MARKERS - all.length) });
+      if (cursor) params.set("cursor", cursor);
       var res = await MQ.fetchJSON(MQ.api("/cases?" + params.toString()));
       if (mine !== state.seq) return;
       if (!res.ok) {
@@ -170,8 +173,10 @@
         return;
       }
       total = res.body.total;
+      estimate = res.body.count_is_estimate;
       all = all.concat(res.body.cases);
-      if (!res.body.cases.length || all.length >= total) break;
+      cursor = res.body.next_cursor;
+      if (!res.body.cases.length || !cursor) break;
     }
     state.cases = all;
     state.total = total;
@@ -186,7 +191,7 @@
       cluster.addLayers(markers);
     }
     renderList(false);
-    renderCount(total === 0 ? "没有符合条件的民情。" : "共 " + total + " 件民情" +
+    renderCount(total === 0 ? "没有符合条件的民情。" : "共 " + (estimate ? "约 " : "") + total + " 件民情" +
       (all.length < total ? "，地图显示最新的 " + all.length + " 件（热力图包含全部）" : ""));
     document.body.dataset.casesLoaded = String(mine);
     if (config.select && !state.preselected) {

@@ -17,7 +17,7 @@
   var COLORS = ["#b71c1c", "#ef9a9a", "#1565c0", "#2e7d32", "#f9a825", "#6a1b9a"];
   var OVERDUE_PAGE = 50;
   var charts = {};
-  var overdue = { offset: 0, total: 0 };
+  var overdue = { offset: 0, total: 0, cursor: null };
 
   function escapeHtml(value) {
     return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`$\\]/g, function (ch) {
@@ -198,9 +198,12 @@
     var part = function (role) { return section.querySelector('[data-role="' + role + '"]'); };
     if (!more) {
       overdue.offset = 0;
+      overdue.cursor = null;
       part("rows").textContent = "";
     }
-    var params = new URLSearchParams({ overdue: "1", community: config.community, limit: OVERDUE_PAGE, offset: overdue.offset });
+    /* keyset pages: the next page starts after the last case shown (next_cursor), however deep */
+    var params = new URLSearchParams({ overdue: "1", community: config.community, limit: OVERDUE_PAGE });
+    if (overdue.cursor) params.set("cursor", overdue.cursor);
     var res = await MQ.fetchJSON(MQ.api("/cases?" + params.toString()));
     if (!res.ok) {
       MQ.show(part("status"), MQ.errorMessage(res));
@@ -208,10 +211,11 @@
     }
     overdue.total = res.body.total;
     overdue.offset += res.body.cases.length;
+    overdue.cursor = res.body.next_cursor;
     MQ.append(part("rows"), res.body.cases.map(overdueRow));
-    part("total").textContent = "（" + overdue.total + " 件）";
+    part("total").textContent = "（" + (res.body.count_is_estimate ? "约 " : "") + overdue.total + " 件）";
     MQ.show(part("status"), overdue.total === 0 ? "没有超时未办的民情。" : "");
-    part("more").hidden = overdue.offset >= overdue.total;
+    part("more").hidden = !overdue.cursor;
     section.dataset.loaded = "true";
   }
 
