@@ -43,6 +43,8 @@ OPERATIONS = [
     ("/heat", "get", "Case counts per grid cell sized to the zoom", schemas.HeatQuery, None, 200, "public"),
     ("/stats", "get", "KPIs grouped by channel, category, assignee, unit kind or month", schemas.StatsQuery, None,
      200, "cadre"),
+    ("/search", "get", "Search case codes, units, sites, people and addresses (two characters suffice); "
+     "the public finds sites and streets only", schemas.SearchQuery, None, 200, "public"),
     ("/vocabularies", "get", "Codes and Chinese labels", None, None, 200, "public"),
     ("/points/{community}", "get", "爱心超市 totals", None, None, 200, "cadre"),
     ("/points/{community}/{household}", "get", "A household's balance and ledger", None, None, 200, "cadre"),

@@ -19,10 +19,20 @@ from .cases import (
 from .features import FeaturesQuery
 from .notifications import InboxQuery, MarkReadIn
 from .open311 import ServiceRequestIn, ServiceRequestsQuery
-from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
+from .places import (
+    EarnIn,
+    Household,
+    NearestQuery,
+    PeopleQuery,
+    PointQuery,
+    PointsIn,
+    SearchQuery,
+    SitesQuery,
+    UnitsQuery,
+)
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
     "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
-    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
+    "PeopleQuery", "PointQuery", "PointsIn", "SearchQuery", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
 ]
