@@ -46,7 +46,8 @@ OPERATIONS = [
     ("/search", "get", "Search case codes, units, sites, people and addresses (two characters suffice); "
      "the public finds sites and streets only", schemas.SearchQuery, None, 200, "public"),
     ("/vocabularies", "get", "Codes and Chinese labels", None, None, 200, "public"),
-    ("/points/{community}", "get", "爱心超市 totals", None, None, 200, "cadre"),
+    ("/points/{community}", "get", "爱心超市 totals; format=xlsx: every balance and entry", schemas.LedgerQuery, None,
+     200, "cadre"),
     ("/points/{community}/{household}", "get", "A household's balance and ledger", None, None, 200, "cadre"),
     ("/points/{community}/{household}/earn", "post", "Credit a household", None, schemas.EarnIn, 200, "cadre"),
     ("/points/{community}/{household}/redeem", "post", "Redeem points; refused beyond the balance", None,

@@ -22,6 +22,7 @@ from .open311 import ServiceRequestIn, ServiceRequestsQuery
 from .places import (
     EarnIn,
     Household,
+    LedgerQuery,
     NearestQuery,
     PeopleQuery,
     PointQuery,
@@ -33,6 +34,6 @@ from .places import (
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
-    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "NearestQuery",
+    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "EarnIn", "Household", "LedgerQuery", "NearestQuery",
     "PeopleQuery", "PointQuery", "PointsIn", "SearchQuery", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
 ]

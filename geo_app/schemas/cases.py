@@ -220,6 +220,8 @@ class CasesQuery(CaseFilterQuery):
     limit: Annotated[int, Field(ge=1, le=CASES_PAGE_MAX)] = CASES_PAGE_DEFAULT
     offset: Offset = 0
     overdue: Literal["0", "1", "true", "false"] | None = None
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: the 民情台账 workbook of every matching case "
+                                            "(without limit/offset) in Chinese")
 
     def filters(self):
         return super().filters() | ({"overdue": True} if self.overdue in ("1", "true") else {})
@@ -239,4 +241,4 @@ class PublicHeatQuery(Query):
 
 class StatsQuery(CaseFilterQuery):
     by: Literal[tuple(GROUPINGS)] = "channel"
-    format: Literal["json", "csv"] = "json"
+    format: Literal["json", "csv", "xlsx"] = "json"

@@ -76,6 +76,11 @@ class UnitsQuery(Paged):
 class PeopleQuery(Query):
     role: Literal[ROLES] | None = None
     community: CommunityCode | None = None
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: the 红色四长 roster as a workbook")
+
+
+class LedgerQuery(Query):
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: every household's balance and every entry")
 
 
 class SearchQuery(Query):

@@ -47,7 +47,7 @@ def test_csv_links_download_the_shown_grouping(stats_page):
     assert parse_qs(urlsplit(href).query) == {"by": ["category"], "community": ["mingzhu"], "format": ["csv"]}
     response = page.request.get(stats_page.base_url + href)
     assert response.status == 200 and response.headers["content-type"].startswith("text/csv")
-    assert "resolution_rate" in response.text() and "矛盾纠纷" in response.text()
+    assert "办结率" in response.text() and "矛盾纠纷" in response.text()
 
 
 def test_the_date_filter_redraws_the_charts(stats_page):
