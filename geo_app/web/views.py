@@ -23,6 +23,7 @@ from ..services.dashboard import case_months
 from ..services.display import Display, display_boundary, display_units
 from ..services.kpis import COLUMN_LABELS
 from ..services.public_heat import PublicHeatPolicy, public_months
+from ..static_assets import vendor_base_url
 from . import pages
 from .blueprint import bp
 
@@ -35,7 +36,7 @@ MAX_CASE_MARKERS = 3000
 
 
 def _vendor_base_url():
-    return url_for("static", filename="vendor/")
+    return vendor_base_url()
 
 
 def _display():
