@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.test_chinese_text import COLLECT, latin_words
+
 pytestmark = pytest.mark.browser
 
 
@@ -16,6 +18,7 @@ def test_the_case_page_prints_the_dispatch_sheet(open_page, cadre_login, live_se
     page.emulate_media(media="print")
     assert sheet.is_visible() and sheet.locator("svg.mq-qr").is_visible()
     assert not page.locator("#mq-case").is_visible() and not page.locator(".mq-header").is_visible()
+    assert latin_words(page.evaluate(COLLECT)) == set()
     text = sheet.inner_text()
     assert "民情派单单" in text and code in text and "办结期限" in text
     box = sheet.locator("svg.mq-qr").bounding_box()
@@ -33,6 +36,7 @@ def test_the_monthly_report_prints(open_page, cadre_login):
     page.fill("input[name=month]", "2024-03")
     page.get_by_role("button", name="查看").click()
     page.wait_for_url("**month=2024-03**")
+    assert latin_words(page.evaluate(COLLECT)) == set()
     page.emulate_media(media="print")
     assert not page.locator(".mq-report-form").is_visible()
     assert "2024年3月民情工作月报" in page.locator(".mq-report-paper").inner_text()

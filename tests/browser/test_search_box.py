@@ -3,6 +3,7 @@
 import pytest
 
 from tests.browser.conftest import map_ready
+from tests.browser.test_chinese_text import COLLECT, latin_words
 
 pytestmark = pytest.mark.browser
 
@@ -21,6 +22,7 @@ def test_two_characters_find_the_building_on_the_cadre_map(open_page, cadre_logi
     options = _type(page, "明珠")
     names = options.locator(".mq-search-name").all_inner_texts()
     assert "明珠花园1栋" in names
+    assert latin_words(page.evaluate(COLLECT)) == set()
     _, found = live_server.get_json("/api/v1/search?q=%E6%98%8E%E7%8F%A0%E8%8A%B1%E5%9B%AD1%E6%A0%8B", token=cadre_token)
     building = next(r for r in found["results"] if r["name"] == "明珠花园1栋")
     options.nth(names.index("明珠花园1栋")).click()
