@@ -25,7 +25,8 @@ YEAR = 365 * 24 * 3600
 VERSION_ARG = "v"
 VENDOR_DIR = "vendor"
 COMPRESSED_TYPES = ["application/json", "application/geo+json", "application/problem+json", "text/csv",
-                    "text/javascript", "application/javascript", "text/css", "image/svg+xml", "text/plain"]
+                    "text/javascript", "application/javascript", "text/css", "image/svg+xml", "text/plain",
+                    "application/vnd.mapbox-vector-tile"]  # vector tiles (tiles/), if served
 compress = Compress()
 
 

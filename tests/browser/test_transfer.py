@@ -23,6 +23,7 @@ def _load(open_page, login, path, ready):
 def _measure(seen):
     wire = plain = 0
     uncompressed = []
+    by_kind = {}
     for request in seen:
         response = request.response()
         if response is None or response.status != 200:
@@ -31,8 +32,12 @@ def _measure(seen):
         encoded = request.sizes()["responseBodySize"]
         wire, plain = wire + encoded, plain + body
         kind = response.headers.get("content-type", "").split(";")[0]
+        totals = by_kind.setdefault(kind, [0, 0])
+        totals[0], totals[1] = totals[0] + body, totals[1] + encoded
         if kind in TEXT_TYPES and body > 1024 and response.headers.get("content-encoding") not in ("br", "gzip"):
             uncompressed.append(request.url)
+    for kind, (body, encoded) in sorted(by_kind.items()):
+        print(f"  {kind}: {body / 1024:.0f} KiB -> {encoded / 1024:.0f} KiB")
     return wire, plain, uncompressed
 
 
