@@ -37,6 +37,7 @@ def create_app(overrides=None):
         headers,
         models,  # noqa: F401  (register the tables)
         request_budget,
+        static_assets,
     )
     from .api import bp as api_bp
     from .extensions import csrf
@@ -45,6 +46,7 @@ def create_app(overrides=None):
     from .open311 import bp as open311_bp
     from .web import bp as web_bp
 
+    static_assets.init_app(app)  # first, so that its compression runs after every other after_request
     auth.init_app(app)
     headers.init_app(app)
     request_budget.init_app(app)

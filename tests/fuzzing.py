@@ -22,6 +22,8 @@ def run(app, document_path, headers, *, max_examples=15, checks=ALL_CHECKS):
     A failure is (method, path, query, body, status, what the check said).
     """
     schema = schemathesis.openapi.from_wsgi(document_path, app)
+    # The WSGI client does not undo Content-Encoding: ask for plain bodies (compression has tests of its own).
+    headers = {**headers, "Accept-Encoding": "identity"}
     failures, calls = [], []
     for result in schema.get_all_operations():
         operation = result.ok()

@@ -7,7 +7,7 @@ from ..errors import ValidationError
 from ..extensions import db
 from ..request_budget import restart_budget
 from ..schemas import CaseIn, CasesQuery, HeatQuery, StatsQuery, TransitionIn, validate
-from ..services import case_pages, case_store, idempotency, kpis, tracking
+from ..services import case_pages, case_store, idempotency, kpis, spreadsheets, tracking
 from ..services import cases as case_service
 from ..services import heat as heat_service
 from ..services import photos as photo_service
@@ -23,11 +23,13 @@ from ..services.access import (
 from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
+from .downloads import attachment, xlsx_response
 from .params import args_as, body_as, form_body, is_multipart, json_body, uploaded_files
 from .photos import photo_policy
 from .public_heat import public_heat
 
 MAX_IDEMPOTENCY_KEY = 200
+XLSX_MAX_CASES = 20_000  # one 台账 download; a year of a 街道's cases fits
 
 
 def _policy():
@@ -82,6 +84,8 @@ def list_cases():
     viewer = current_viewer()
     require_staff(viewer)
     query = args_as(CasesQuery)
+    if query.format == "xlsx":
+        return _cases_workbook(viewer, query)
     page = case_pages.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
                                  offset=query.offset, cursor=query.cursor, viewer=viewer)
     return jsonify(page | {"next": _next_link(page["next_cursor"])})
@@ -93,6 +97,17 @@ def _next_link(cursor):
         return None
     args = {k: v for k, v in request.args.items() if k not in ("cursor", "offset")} | {"cursor": cursor}
     return url_for("api.list_cases", **args)
+
+
+def _cases_workbook(viewer, query):
+    """The 民情台账: every case matching the filters in the viewer's scope (no paging), as the JSON shows them."""
+    page = case_pages.list_cases(db.session, _within_scope(viewer, query.filters()), limit=XLSX_MAX_CASES + 1,
+                                 viewer=viewer)
+    if len(page["cases"]) > XLSX_MAX_CASES:
+        about = "约 " if page["count_is_estimate"] else ""
+        raise ValidationError(f"符合条件的民情有{about} {page['total']} 件，超过一次导出的上限 {XLSX_MAX_CASES} 件，请缩小日期范围 "
+                              f"(more than {XLSX_MAX_CASES} cases match; narrow the dates)", field="format")
+    return xlsx_response(spreadsheets.cases_xlsx(page["cases"]), "民情台账.xlsx", "cases.xlsx")
 
 
 @bp.get("/cases/<code>")
@@ -136,7 +151,12 @@ def stats():
                         sort=query.sort, limit=query.limit, offset=query.offset)
     if query.format == "csv":
         return Response("\ufeff" + kpis.stats_csv(result), mimetype="text/csv",
-                        headers={"Content-Disposition": f"attachment; filename=stats-{result['by']}.csv"})
+                        headers={"Content-Disposition": attachment(f"民情统计-{kpis.GROUPING_LABELS[result['by']]}.csv",
+                                                                   f"stats-{result['by']}.csv")})
+    if query.format == "xlsx":
+        grouping = kpis.GROUPING_LABELS[result["by"]]
+        return xlsx_response(spreadsheets.stats_xlsx(result, f"按{grouping}统计"), f"民情统计-{grouping}.xlsx",
+                             f"stats-{result['by']}.xlsx")
     return jsonify(result)
 
 

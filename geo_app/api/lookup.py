@@ -11,8 +11,10 @@ from ..services.access import check_point_community, require_staff, scope_for
 from ..services.display import Display
 from ..services.people import list_people
 from ..services.sites import list_sites, nearest_sites
+from ..services.spreadsheets import roster_xlsx
 from ..services.units import units_geojson
 from .blueprint import bp
+from .downloads import xlsx_response
 from .params import args_as
 
 
@@ -61,6 +63,8 @@ def people():
     query = args_as(PeopleQuery)
     rows = list_people(db.session, community_id=scope_for(db.session, viewer, query.community).community_id,
                        role=query.role)
+    if query.format == "xlsx":
+        return xlsx_response(roster_xlsx(rows), "红色四长名册.xlsx", "people.xlsx")
     return jsonify({"count": len(rows), "people": rows})
 
 

@@ -26,6 +26,7 @@ RESPONSES = {
     ("/points/{community}/{household}/earn", "post"): R.PointsBalance,
     ("/points/{community}/{household}/redeem", "post"): R.PointsBalance,
     ("/me/notifications", "get"): R.Inbox, ("/me/notifications/read", "post"): R.MarkedRead,
+    ("/search", "get"): R.SearchResults,
 }
 # Models only referenced from others' anyOf, registered as components too.
 OUTPUT = tuple(dict.fromkeys(m for r in RESPONSES.values() for m in (r if isinstance(r, tuple) else (r,))))
@@ -69,8 +70,11 @@ OPERATIONS = [
     ("/heat", "get", "Case counts per grid cell sized to the zoom", schemas.HeatQuery, None, 200, "public"),
     ("/stats", "get", "KPIs grouped by channel, category, assignee, unit kind or month", schemas.StatsQuery, None,
      200, "cadre"),
+    ("/search", "get", "Search case codes, units, sites, people and addresses (two characters suffice); "
+     "the public finds sites and streets only", schemas.SearchQuery, None, 200, "public"),
     ("/vocabularies", "get", "Codes and Chinese labels", None, None, 200, "public"),
-    ("/points/{community}", "get", "爱心超市 totals", None, None, 200, "cadre"),
+    ("/points/{community}", "get", "爱心超市 totals; format=xlsx: every balance and entry", schemas.LedgerQuery, None,
+     200, "cadre"),
     ("/points/{community}/{household}", "get", "A household's balance and ledger", None, None, 200, "cadre"),
     ("/points/{community}/{household}/earn", "post", "Credit a household", None, schemas.EarnIn, 200, "cadre"),
     ("/points/{community}/{household}/redeem", "post", "Redeem points; refused beyond the balance", None,

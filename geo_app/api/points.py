@@ -4,11 +4,13 @@ from flask import jsonify
 
 from ..auth import current_viewer
 from ..extensions import db
-from ..schemas import EarnIn, Household, PointsIn, validate_value
+from ..schemas import EarnIn, Household, LedgerQuery, PointsIn, validate_value
 from ..services import points as points_service
 from ..services.access import scope_for
+from ..services.spreadsheets import ledger_xlsx
 from .blueprint import bp
-from .params import body_as
+from .downloads import xlsx_response
+from .params import args_as, body_as
 
 
 def _community(code):
@@ -29,6 +31,9 @@ def points_account(community, household):
 @bp.get("/points/<community>")
 def points_summary(community):
     _community(community)
+    if args_as(LedgerQuery).format == "xlsx":
+        return xlsx_response(ledger_xlsx(points_service.ledger(db.session, community)), "爱心超市积分台账.xlsx",
+                             "points.xlsx")
     return jsonify(points_service.summary(db.session, community))
 
 

@@ -19,11 +19,22 @@ from .cases import (
 from .features import FeaturesQuery
 from .notifications import InboxQuery, MarkReadIn
 from .open311 import ServiceRequestIn, ServiceRequestsQuery, UpdateIn, UpdatesQuery
-from .places import EarnIn, Household, NearestQuery, PeopleQuery, PointQuery, PointsIn, SitesQuery, UnitsQuery
+from .places import (
+    EarnIn,
+    Household,
+    LedgerQuery,
+    NearestQuery,
+    PeopleQuery,
+    PointQuery,
+    PointsIn,
+    SearchQuery,
+    SitesQuery,
+    UnitsQuery,
+)
 
 __all__ = [
     "validate", "validate_value", "CASES_PAGE_MAX", "CaseFilterQuery", "CaseIn", "CasesQuery", "FeedbackIn", "HeatQuery", "PublicHeatQuery",
-    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery",
-    "UpdateIn", "UpdatesQuery", "EarnIn", "Household", "NearestQuery",
-    "PeopleQuery", "PointQuery", "PointsIn", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
+    "StatsQuery", "TransitionIn", "ServiceRequestIn", "ServiceRequestsQuery", "UpdateIn", "UpdatesQuery",
+    "EarnIn", "Household", "LedgerQuery", "NearestQuery",
+    "PeopleQuery", "PointQuery", "PointsIn", "SearchQuery", "SitesQuery", "UnitsQuery", "InboxQuery", "MarkReadIn", "FeaturesQuery",
 ]

@@ -236,6 +236,8 @@ class CasesQuery(CaseFilterQuery):
     cursor: Annotated[str, Field(max_length=200, description="next_cursor of the page before (keyset pagination)")] \
         | None = None
     overdue: Literal["0", "1", "true", "false"] | None = None
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: the 民情台账 workbook of every matching case "
+                                            "(without limit/offset) in Chinese")
 
     def filters(self):
         return super().filters() | ({"overdue": True} if self.overdue in ("1", "true") else {})
@@ -259,4 +261,4 @@ class StatsQuery(CaseFilterQuery):
     sort: Literal[ASSIGNEE_SORTS] = ASSIGNEE_SORT_DEFAULT
     limit: Annotated[int, Field(ge=1, le=ASSIGNEE_PAGE_MAX)] = ASSIGNEE_PAGE_DEFAULT
     offset: Offset = 0
-    format: Literal["json", "csv"] = "json"
+    format: Literal["json", "csv", "xlsx"] = "json"

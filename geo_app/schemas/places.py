@@ -12,6 +12,7 @@ from .cases import Lat, Lon, _to_wgs84
 
 MAX_POINTS_PER_ENTRY = 100_000
 MAX_NEAREST = 100
+MAX_SEARCH = 50
 
 Household = Annotated[Text, Field(min_length=1, max_length=100, description="a household (户) code")]
 
@@ -74,6 +75,19 @@ class UnitsQuery(Paged):
 
 class PeopleQuery(Query):
     role: Literal[ROLES] | None = None
+    community: CommunityCode | None = None
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: the 红色四长 roster as a workbook")
+
+
+class LedgerQuery(Query):
+    format: Literal["json", "xlsx"] = Field("json", description="xlsx: every household's balance and every entry")
+
+
+class SearchQuery(Query):
+    """A search: two Chinese characters (红宫) are enough; a case code matches in any case."""
+
+    q: Annotated[Text, Field(min_length=1, max_length=MAX_SEARCH, description="words, a name, an address or a case code")]
+    limit: Annotated[int, Field(ge=1, le=50)] = 20
     community: CommunityCode | None = None
 
 

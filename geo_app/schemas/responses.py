@@ -127,8 +127,11 @@ CreatedCase = (CaseWithDuplicates, CaseReceipt)
 class CasePage(Out):
     cases: list[Case]
     total: int
+    count_is_estimate: bool = Field(False, description="true when total is the planner's estimate (beyond 1,000)")
     limit: int
     offset: int
+    next_cursor: str | None = Field(None, description="pass as cursor for the next page (keyset pagination)")
+    next: str | None = Field(None, description="the next page's URL")
 
 
 class Lookup(Out):
@@ -210,6 +213,25 @@ class StatsRow(Out):
 class Stats(Out):
     by: str
     rows: list[StatsRow]
+    source: Literal["rollup", "cases"] | None = Field(None, description="rollup: the KPI rollups; cases: a plain count")
+    total: int | None = Field(None, description="by=assignee: how many assignees the pages hold")
+
+
+class SearchResult(Out):
+    kind: Literal["unit", "site", "person", "case", "case_address"]
+    kind_label: str
+    id: int | str
+    name: str | None
+    detail: str | None
+    match: Literal["exact", "prefix", "substring"]
+    lat: float | None
+    lon: float | None
+
+
+class SearchResults(Out):
+    query: str
+    count: int
+    results: list[SearchResult]
 
 
 class Tracked(Out):

@@ -1,4 +1,4 @@
-"""Tabular exports (CSV now, spreadsheets later): every cell passes through text_cell first.
+"""Tabular exports as CSV (spreadsheets.py writes Excel): every cell passes through text_cell first.
 
 A spreadsheet opening a cell that starts with =, +, -, @, a tab or a carriage return may run it as a
 formula (=HYPERLINK(…), =cmd|…). OWASP's rule: write such a cell as text by prefixing a single quote.
@@ -24,11 +24,19 @@ def safe_row(row):
     return [text_cell(value) for value in row]
 
 
-def csv_text(columns, rows):
-    """Return rows (dicts keyed by columns) as CSV text under a header row, every cell made safe."""
+def percent(rate):
+    """Return a rate (0.9512) as a percentage a person reads (95.1%); no rate stays empty."""
+    return None if rate is None else f"{rate * 100:.1f}%"
+
+
+def csv_text(columns, rows, headers=None):
+    """Return rows (dicts keyed by columns) as CSV text under a header row, every cell made safe.
+
+    headers maps a column to the name a person reads in the header row (the column itself without one).
+    """
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=columns)
-    writer.writeheader()
+    writer = csv.writer(out)
+    writer.writerow([(headers or {}).get(c, c) for c in columns])
     for row in rows:
-        writer.writerow(safe_row(row))
+        writer.writerow(safe_row([row.get(c) for c in columns]))
     return out.getvalue()

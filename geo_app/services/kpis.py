@@ -21,7 +21,7 @@ from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, Person, Reside
 from . import kpi_rollup
 from .catalog import VOCABULARIES
 from .clock import LOCAL_TZ
-from .exports import csv_text
+from .exports import csv_text, percent
 from .privacy import mask_name
 from .queries import CASES, COMMUNITIES, case_conditions
 
@@ -42,6 +42,9 @@ ASSIGNEE_SORTS = ("in_progress", "received", "response_rate", "resolution_rate",
 ASSIGNEE_SORT_DEFAULT = "in_progress"
 ASSIGNEE_PAGE_DEFAULT = 100
 ASSIGNEE_PAGE_MAX = 500
+# What each grouping is called in a file name or sheet title (民情统计-渠道.xlsx).
+GROUPING_LABELS = {"channel": "渠道", "category": "类别", "assignee": "责任人", "unit_kind": "单元类型", "month": "月份",
+                   "community": "社区"}
 # What each column is called where a person reads it (the stats page).
 COLUMN_LABELS = {
     "key": "分组", "label": "名称", "received": "受理", "resolved": "办结", "in_progress": "办理中",
@@ -49,6 +52,9 @@ COLUMN_LABELS = {
     "mean_hours_to_resolve": "平均办结（小时）",
 }
 COLUMNS = tuple(COLUMN_LABELS)
+RATE_COLUMNS = ("response_rate", "resolution_rate", "on_time_rate", "satisfaction_rate")
+# What an export (CSV, Excel) holds: the Chinese name of each group, not its code.
+EXPORT_COLUMNS = tuple(c for c in COLUMNS if c != "key")
 
 
 def stats(session, by, filters=None, *, show_names=True, sort=ASSIGNEE_SORT_DEFAULT, limit=ASSIGNEE_PAGE_DEFAULT,
@@ -168,5 +174,6 @@ def _label(by, row, show_names):
 
 
 def stats_csv(result):
-    """Return the stats rows as CSV text (cells that a spreadsheet would run as formulas written as text)."""
-    return csv_text(COLUMNS, result["rows"])
+    """Return the stats rows as CSV text under Chinese headers, rates as percentages (formula-like cells as text)."""
+    rows = [row | {c: percent(row[c]) for c in RATE_COLUMNS} for row in result["rows"]]
+    return csv_text(EXPORT_COLUMNS, rows, COLUMN_LABELS)

@@ -95,3 +95,18 @@ def summary(session, community_code):
     ).one()
     return {"households": row.households, "earned": int(row.earned), "redeemed": int(row.redeemed),
             "balance": int(row.balance)}
+
+
+def ledger(session, community_code):
+    """Return a community's whole ledger: every household's balance, and every entry, oldest first."""
+    cid = community_id_for(session, community_code)
+    accounts = session.execute(
+        text("SELECT household, balance FROM points_account WHERE community_id = :cid ORDER BY household"), {"cid": cid})
+    entries = session.execute(
+        text("SELECT e.at, a.household, e.kind, e.points, e.balance_after, e.reason, c.code AS case_code "
+             "FROM points_entry e JOIN points_account a ON a.id = e.account_id "
+             "LEFT JOIN civic_case c ON c.id = e.case_id WHERE e.community_id = :cid ORDER BY e.at, e.id"),
+        {"cid": cid})
+    return {"accounts": [{"household": a.household, "balance": a.balance} for a in accounts],
+            "entries": [{"at": e.at, "household": e.household, "kind": e.kind, "points": e.points,
+                         "balance_after": e.balance_after, "reason": e.reason, "case": e.case_code} for e in entries]}

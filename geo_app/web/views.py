@@ -23,7 +23,8 @@ from ..services.dashboard import case_months
 from ..services.display import Display, display_boundary, display_units
 from ..services.kpis import COLUMN_LABELS
 from ..services.public_heat import PublicHeatPolicy, public_months
-from . import pages
+from ..static_assets import vendor_base_url
+from . import pages, reports
 from .blueprint import bp
 
 logger = logging.getLogger(__name__)
@@ -35,7 +36,7 @@ MAX_CASE_MARKERS = 3000
 
 
 def _vendor_base_url():
-    return url_for("static", filename="vendor/")
+    return vendor_base_url()
 
 
 def _display():
@@ -151,7 +152,7 @@ def case_page(code):
     check_case_visible(viewer, get_case_row(db.session, code))
     config = {"api": _api_root(), "code": code, "satisfaction": vocabulary_list("satisfaction"),
               "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
-    return render_template("web/case.html", code=code, page_config=config)
+    return render_template("web/case.html", code=code, page_config=config, sheet=reports.case_sheet(code, viewer))
 
 
 @bp.get("/sites")

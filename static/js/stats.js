@@ -131,6 +131,7 @@
   async function loadGroup(by) {
     var card = document.querySelector('.mq-chart-card[data-by="' + by + '"]');
     card.querySelector(".mq-csv").href = statsUrl(by, { format: "csv" });
+    card.querySelector(".mq-xlsx").href = statsUrl(by, { format: "xlsx" });
     var res = await MQ.fetchJSON(statsUrl(by));
     var tableBox = card.querySelector('[data-role="table"]');
     tableBox.textContent = "";

@@ -42,5 +42,5 @@ def test_stats_by_channel_json_and_csv(client):
     night = next(r for r in body["rows"] if r["key"] == "night_talk")
     assert night["label"] == "夜谈悦好" and night["received"] == 94
     csv_text = client.get("/api/v1/stats?by=channel&format=csv").get_data(as_text=True)
-    assert "night_talk,夜谈悦好,94,93,1" in csv_text
+    assert "\n夜谈悦好,94,93,1," in csv_text
     assert client.get("/api/v1/stats?by=weather").status_code == 400

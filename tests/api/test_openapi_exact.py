@@ -33,7 +33,8 @@ def test_real_media_types(document):
     units = document["paths"]["/units"]["get"]["responses"]["200"]["content"]
     assert set(units) == {"application/geo+json"}
     stats = document["paths"]["/stats"]["get"]["responses"]["200"]["content"]
-    assert set(stats) == {"application/json", "text/csv"}
+    assert set(stats) == {"application/json", "text/csv",
+                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
 def test_enums_come_from_the_vocabularies(document):

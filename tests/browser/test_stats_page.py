@@ -41,13 +41,19 @@ def test_the_stats_page_draws_every_chart_from_this_host(stats_page, live_server
     stats_page.assert_quiet()
 
 
-def test_csv_links_download_the_shown_grouping(stats_page):
+def test_csv_and_excel_links_download_the_shown_grouping(stats_page):
     page = stats_page.page
     href = page.locator('.mq-csv[data-by="category"]').get_attribute("href")
     assert parse_qs(urlsplit(href).query) == {"by": ["category"], "community": ["mingzhu"], "format": ["csv"]}
     response = page.request.get(stats_page.base_url + href)
     assert response.status == 200 and response.headers["content-type"].startswith("text/csv")
-    assert "resolution_rate" in response.text() and "矛盾纠纷" in response.text()
+    assert "办结率" in response.text() and "矛盾纠纷" in response.text()
+    href = page.locator('.mq-xlsx[data-by="category"]').get_attribute("href")
+    assert parse_qs(urlsplit(href).query)["format"] == ["xlsx"]
+    response = page.request.get(stats_page.base_url + href)
+    assert response.status == 200 and response.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert response.body().startswith(b"PK")
 
 
 def test_the_date_filter_redraws_the_charts(stats_page):

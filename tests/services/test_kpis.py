@@ -81,8 +81,8 @@ def test_csv_has_the_same_rows(kpi_session):
     make(kpi_session)
     result = stats(kpi_session, "category")
     lines = stats_csv(result).strip().splitlines()
-    assert lines[0].startswith("key,label,received,resolved,in_progress,response_rate")
-    assert lines[1].startswith("hazard,安全隐患,1,0,1")
+    assert lines[0].startswith("名称,受理,办结,办理中,响应率")
+    assert lines[1].startswith("安全隐患,1,0,1")
 
 
 def test_unknown_grouping_is_refused(kpi_session):
