@@ -1,8 +1,7 @@
 """The cadre dashboard map (/map): responsibility layers by kind, with tooltips naming their people.
 
-The units are embedded as GeoJSON, which is fine at community scale (a few hundred polygons).
-For a whole 街道 or city the same layers should be fetched per view from
-``/api/v1/units?kind=&bbox=`` instead; ``unit_features`` is the shaping both paths share.
+The units are embedded as GeoJSON at community scale (a few hundred polygons); a community over
+``TILES_ABOVE_FEATURES`` units is drawn from vector tiles instead (``tiled=True``, see maps/tiled.py).
 """
 
 from __future__ import annotations

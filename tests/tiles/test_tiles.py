@@ -1,34 +1,15 @@
 """Vector tiles at /tiles: MVT decoded by mapbox-vector-tile, scope like the API, ETag/304, TileJSON, bad input."""
 
-import math
-
 import mapbox_vector_tile
 import pytest
 from shapely.geometry import box
 
+from bench.tiles_bench import tile_bbox, tile_of
 from tests.conftest import client_as
 from tests.factories import B_BUILDINGS, BUILDINGS, interior_point
 from tests.helpers import demo_features
 
 Z = 17
-
-
-def tile_of(lon, lat, z):
-    """Return the (x, y) of the slippy-map tile holding a WGS-84 point."""
-    n = 2 ** z
-    x = int((lon + 180) / 360 * n)
-    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
-    return x, y
-
-
-def tile_bounds(z, x, y):
-    """Return the WGS-84 box (minlon, minlat, maxlon, maxlat) of a tile."""
-    n = 2 ** z
-
-    def lat(row):
-        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
-
-    return x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y)
 
 
 def demo_tile(code="BD03", z=Z):
@@ -45,7 +26,7 @@ def test_a_demo_tile_decodes_with_the_buildings_that_are_there(public_client):
     z, x, y = demo_tile()
     features = decode(public_client.get(f"/tiles/buildings/{z}/{x}/{y}.mvt"), "buildings")
     names = {f["properties"]["name"] for f in features}
-    tile = box(*tile_bounds(z, x, y))
+    tile = box(*tile_bbox(z, x, y))
     inside = {props["name"] for props, geom in demo_features("buildings.geojson") if tile.contains(geom)}
     near = {props["name"] for props, geom in demo_features("buildings.geojson") if tile.buffer(0.0005).intersects(geom)}
     assert inside and inside <= names <= near
