@@ -31,7 +31,6 @@
     minZoom: spec.minzoom,
     maxNativeZoom: spec.maxzoom,
     pane: "overlayPane",
-    getFeatureId: function (feature) { return feature.properties.id; },
   });
 
   function tooltipContent(props) {
