@@ -22,6 +22,7 @@ from . import (
     notify_bench,
     page_bench,
     photo_bench,
+    tiles_bench,
 )
 from .cluster import connect, migrated_database, private_cluster
 from .generate import generate
@@ -31,7 +32,7 @@ from .server import HEADERS, api_token, authorise, gunicorn
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
-FIGURE_GROUPS = ("lookup", "nearest", "heat", "morning", "page", "photo", "import", "notify")
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "morning", "page", "tiles", "photo", "import", "notify")
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,9 @@ def main(argv=None):
                     emit(figure, figures)
             if "page" in only:
                 for figure in page_bench.measure(host, port, HEADERS):
+                    emit(figure, figures)
+            if "tiles" in only:
+                for figure in tiles_bench.measure(layout, host, port, seed=spec.seed):
                     emit(figure, figures)
             if "photo" in only:
                 for figure in photo_bench.measure(layout, host, port, seed=spec.seed):

@@ -44,6 +44,7 @@ def create_app(overrides=None):
     from .health import bp as health_bp
     from .ogc import bp as ogc_bp
     from .open311 import bp as open311_bp
+    from .tiles import bp as tiles_bp
     from .web import bp as web_bp
 
     static_assets.init_app(app)  # first, so that its compression runs after every other after_request
@@ -57,6 +58,7 @@ def create_app(overrides=None):
     app.register_blueprint(web_bp)
     app.register_blueprint(open311_bp, url_prefix="/open311/v2")
     app.register_blueprint(ogc_bp, url_prefix="/ogc")
+    app.register_blueprint(tiles_bp, url_prefix="/tiles")
     _register_error_handlers(app)
     return app
 

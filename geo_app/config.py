@@ -98,6 +98,10 @@ SETTINGS = (
     Setting("WORKER_TIMEOUT", int, 30, "seconds before gunicorn (`minqing serve`) restarts a stuck worker"),
     Setting("PUBLIC_MAX_VERTICES", int, 20000,
             "most vertices of geometry one public page or answer carries (simplified further, then refused)"),
+    Setting("TILES_ABOVE_FEATURES", int, 3000, "`/map` and `/sites` draw a community's units from vector tiles "
+            "(`/tiles`) when it has more units than this, and embed them as GeoJSON otherwise"),
+    Setting("TILES_MAX_AGE", int, 300, "seconds a browser or shared cache may reuse a public vector tile "
+            "(staff tiles are `private, no-cache`, revalidated by ETag)"),
     Setting("COOKIE_SECURE", bool, False, "set `true` behind HTTPS (the compose file does)"),
     Setting("SESSION_IDLE_MINUTES", int, 60, "a login ends after this many minutes without a request"),
     Setting("SESSION_MAX_HOURS", int, 12, "… and this many hours after it began, however busy"),

@@ -74,7 +74,7 @@ def page_policy(script_hashes, tiles):
 
 
 # Endpoints that set their own Cache-Control, having checked who may read the answer.
-SELF_CACHED = {"api.serve_photo"}
+SELF_CACHED = {"api.serve_photo", "tiles.tile", "tiles.tilejson"}
 
 
 def _is_anonymous():

@@ -89,6 +89,8 @@ COPY = [
     "d3/d3.min.js",
     # ECharts for our own KPI page
     "echarts/dist/echarts.min.js",
+    # Leaflet.VectorGrid 1.3.0 (pbf and vector-tile bundled in): /map and /sites draw large communities from /tiles
+    "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js",
 ]
 
 # Files copied from the installed folium package: vendor path -> path in folium/.

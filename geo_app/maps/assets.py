@@ -26,6 +26,7 @@ from branca.element import Element, Figure, Link
 __all__ = [
     "DEFAULT_BASE_URL",
     "ECHARTS_JS",
+    "VECTORGRID_JS",
     "LEAFLET_IMAGES",
     "LOCAL_ASSETS",
     "asset_key",
@@ -118,6 +119,7 @@ LOCAL_ASSETS: dict[str, str] = {
 
 # Vendor paths for our own pages.
 ECHARTS_JS = "echarts/dist/echarts.min.js"
+VECTORGRID_JS = "leaflet.vectorgrid/dist/Leaflet.VectorGrid.bundled.min.js"  # maps drawn from /tiles (maps/tiled.py)
 LEAFLET_IMAGES = "leaflet/dist/images/"
 
 _ICON_PATH_ELEMENT = "minqing_local_leaflet_icon_path"

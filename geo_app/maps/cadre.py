@@ -1,8 +1,7 @@
 """The cadre dashboard map (/map): responsibility layers by kind, with tooltips naming their people.
 
-The units are embedded as GeoJSON, which is fine at community scale (a few hundred polygons).
-For a whole 街道 or city the same layers should be fetched per view from
-``/api/v1/units?kind=&bbox=`` instead; ``unit_features`` is the shaping both paths share.
+The units are embedded as GeoJSON at community scale (a few hundred polygons); a community over
+``TILES_ABOVE_FEATURES`` units is drawn from vector tiles instead (``tiled=True``, see maps/tiled.py).
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from .base import (
     safe_join,
 )
 from .cases import add_case_layers
+from .tiled import boundary_bounds, expose_control, link_vectorgrid
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +68,11 @@ def unit_features(collection: dict) -> dict[str, dict]:
     return {kind: {"type": "FeatureCollection", "features": features} for kind, features in by_kind.items()}
 
 
+def layer_labels() -> list[tuple[str, str]]:
+    """Return (kind, Chinese label) of the unit layers in drawing order, bottom first."""
+    return [(kind, UNIT_KIND_LABELS[kind]) for kind in LAYER_ORDER]
+
+
 def legend_items() -> list[dict]:
     """Return the legend rows (label, fill, border) in drawing order, top layer first."""
     rows = []
@@ -80,13 +85,19 @@ def legend_items() -> list[dict]:
 
 
 def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = None,
-                    vendor_base_url: str) -> tuple[folium.Map, dict]:
-    """Return the dashboard map and the JS names of its layers ({kind: name, "cases": name, "heat": name})."""
+                    vendor_base_url: str, tiled: bool = False) -> tuple[folium.Map, dict]:
+    """Return the dashboard map and the JS names of its layers ({kind: name, "cases", "heat", "control"}).
+
+    tiled: the units are drawn from /tiles by static/js/tiles.js (maps/tiled.py), not embedded; units is ignored.
+    """
     layers = {kind: display_collection(fc, basemap) for kind, fc in unit_features(units).items()}
-    fmap = new_map(basemap, collection_bounds(layers.values()), vendor_base_url=vendor_base_url)
+    bounds = boundary_bounds(boundary, basemap) if tiled else collection_bounds(layers.values())
+    fmap = new_map(basemap, bounds, vendor_base_url=vendor_base_url)
     add_boundary(fmap, boundary, basemap)
     names = {}
-    for kind in LAYER_ORDER:
+    if tiled:
+        link_vectorgrid(fmap, vendor_base_url)
+    for kind in () if tiled else LAYER_ORDER:
         collection = layers[kind]
         style = LAYER_STYLES[kind]
         layer = folium.GeoJson(
@@ -100,6 +111,10 @@ def build_cadre_map(units: dict, basemap: Basemap, *, boundary: dict | None = No
         layer.add_to(fmap)
         names[kind] = layer.get_name()
     names.update(add_case_layers(fmap))
-    folium.LayerControl(position="topright", collapsed=False).add_to(fmap)
+    control = folium.LayerControl(position="topright", collapsed=False)
+    control.add_to(fmap)
+    if tiled:
+        expose_control(fmap, control)
+    names["control"] = control.get_name()
     logger.debug("cadre map: %s", {k: len(v["features"]) for k, v in layers.items()})
     return fmap, names

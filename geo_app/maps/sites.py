@@ -7,6 +7,7 @@ import logging
 import folium
 
 from .base import Basemap, SafeHtml, add_boundary, collection_bounds, display_collection, new_map, safe_html
+from .tiled import boundary_bounds, expose_control, link_vectorgrid
 
 logger = logging.getLogger(__name__)
 
@@ -17,6 +18,7 @@ SITE_COLORS = {
     "rider_home": "#1565c0", "love_supermarket": "#ef6c00", "women_home": "#d81b60",
 }
 ROUTE_STYLE = {"color": "#c0392b", "weight": 6, "opacity": 0.85, "lineCap": "round", "lineJoin": "round"}
+STREETS_LABEL = "街道"  # the context layer of streets, embedded or tiled
 STREET_STYLE = {"color": "#9e9e9e", "weight": 1, "fillColor": "#e0e0e0", "fillOpacity": 0.5}
 
 
@@ -64,8 +66,11 @@ def _collection(features: list[dict]) -> dict:
 
 
 def build_sites_map(sites: dict, streets: dict, basemap: Basemap, *, boundary: dict | None = None,
-                    vendor_base_url: str) -> tuple[folium.Map, dict]:
-    """Return the public sites map and the JS names of its layers ({"sites", "route", "streets"})."""
+                    vendor_base_url: str, tiled: bool = False) -> tuple[folium.Map, dict]:
+    """Return the public sites map and the JS names of its layers ({"sites", "route", "control"}, "streets" embedded).
+
+    tiled: the streets are drawn from /tiles by static/js/tiles.js (maps/tiled.py), not embedded.
+    """
     features = [_display_site(f) for f in sites.get("features", [])]
     route = display_collection(_collection([f for f in features if f["properties"]["kind"] == ROUTE_KIND]), basemap)
     places = display_collection(_collection([f for f in features if f["properties"]["kind"] != ROUTE_KIND]), basemap)
@@ -74,13 +79,14 @@ def build_sites_map(sites: dict, streets: dict, basemap: Basemap, *, boundary: d
          "properties": {"id": f["properties"]["id"], "tooltip": safe_html("{}", f["properties"].get("name"))}}
         for f in streets.get("features", [])
     ]), basemap)
-    fmap = new_map(basemap, collection_bounds([route, places, context]), zoom_control="bottomright",
-                   vendor_base_url=vendor_base_url)
+    bounds = collection_bounds([route, places] if tiled else [route, places, context])
+    if tiled:
+        bounds = boundary_bounds(boundary, basemap) or bounds
+    fmap = new_map(basemap, bounds, zoom_control="bottomright", vendor_base_url=vendor_base_url)
     add_boundary(fmap, boundary, basemap)
+    if tiled:
+        link_vectorgrid(fmap, vendor_base_url)
     tooltip = {"fields": ["tooltip"], "labels": False, "sticky": False}
-    streets_layer = folium.GeoJson(context, name="街道", style_function=lambda _f: STREET_STYLE,
-                                   tooltip=folium.GeoJsonTooltip(**tooltip, class_name="mq-tooltip"),
-                                   zoom_on_click=False)
     route_layer = folium.GeoJson(route, name="红色文化街", style_function=lambda _f: ROUTE_STYLE,
                                  tooltip=folium.GeoJsonTooltip(**tooltip, class_name="mq-tooltip"),
                                  popup=folium.GeoJsonPopup(fields=["popup"], labels=False, class_name="mq-popup"),
@@ -91,8 +97,18 @@ def build_sites_map(sites: dict, streets: dict, basemap: Basemap, *, boundary: d
                                  tooltip=folium.GeoJsonTooltip(**tooltip, class_name="mq-tooltip"),
                                  popup=folium.GeoJsonPopup(fields=["popup"], labels=False, class_name="mq-popup"),
                                  zoom_on_click=False)
-    for layer in (streets_layer, route_layer, sites_layer):
+    names = {}
+    if not tiled:
+        streets_layer = folium.GeoJson(context, name=STREETS_LABEL, style_function=lambda _f: STREET_STYLE,
+                                       tooltip=folium.GeoJsonTooltip(**tooltip, class_name="mq-tooltip"),
+                                       zoom_on_click=False)
+        streets_layer.add_to(fmap)
+        names["streets"] = streets_layer.get_name()
+    for layer in (route_layer, sites_layer):
         layer.add_to(fmap)
-    folium.LayerControl(position="topright", collapsed=True).add_to(fmap)
-    return fmap, {"streets": streets_layer.get_name(), "route": route_layer.get_name(),
-                  "sites": sites_layer.get_name()}
+    control = folium.LayerControl(position="topright", collapsed=True)
+    control.add_to(fmap)
+    if tiled:
+        expose_control(fmap, control)
+    return fmap, {**names, "route": route_layer.get_name(), "sites": sites_layer.get_name(),
+                  "control": control.get_name()}

@@ -10,7 +10,7 @@ from ..error_pages import TITLES
 from ..errors import AppError, user_text
 from ..extensions import db
 from ..headers import allow_inline_scripts
-from ..maps import cadre, heat, sites
+from ..maps import cadre, heat, sites, tiled
 from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
 from ..maps.cases import STATUS_COLORS, status_legend
@@ -23,6 +23,8 @@ from ..services.dashboard import case_months
 from ..services.display import Display, display_boundary, display_units
 from ..services.kpis import COLUMN_LABELS
 from ..services.public_heat import PublicHeatPolicy, public_months
+from ..services.tiles import LAYERS as TILE_LAYERS
+from ..services.tiles import UNIT_LAYER_OF_KIND, draws_from_tiles
 from ..static_assets import vendor_base_url
 from . import pages, reports
 from .blueprint import bp
@@ -69,6 +71,23 @@ def _api_root():
     return url_for("api.lookup").rsplit("/", 1)[0]
 
 
+def _draws_from_tiles(community, basemap):
+    """Tell whether a page draws this community's units from /tiles: a large community on a WGS-84 basemap.
+
+    Tiles are drawn where ST_AsMVT puts them (WGS-84); a GCJ-02 basemap gets the shifted GeoJSON instead.
+    """
+    return basemap.crs == "wgs84" and draws_from_tiles(db.session, community["id"],
+                                                       current_app.config["TILES_ABOVE_FEATURES"])
+
+
+def _tiles(community, tile_layer, layers):
+    """The page config of a community's map drawn from one tile layer (its MVT layers: [(name, label, style)])."""
+    url = url_for("tiles.tile", layer=tile_layer, z=0, x=0, y=0, community=community["code"])
+    found = TILE_LAYERS[tile_layer]
+    return tiled.tile_config(url.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt", 1), layers,
+                             zooms=(found.minzoom, found.maxzoom))
+
+
 @bp.errorhandler(AppError)
 def page_error(error):
     db.session.rollback()
@@ -89,11 +108,15 @@ def cadre_map():
     basemap = basemap_from_config(current_app.config)
     community = pages.staff_community(db.session, viewer, _requested_community(),
                                       current_app.config["DEFAULT_COMMUNITY"])
-    units = pages.community_units(db.session, community, current_app.config["PAGE_LIMIT_MAX"])
+    from_tiles = _draws_from_tiles(community, basemap)
+    units = {"features": []} if from_tiles else pages.community_units(db.session, community,
+                                                                      current_app.config["PAGE_LIMIT_MAX"])
     fmap, layers = cadre.build_cadre_map(units, basemap, boundary=community["boundary"],
-                                         vendor_base_url=_vendor_base_url())
+                                         vendor_base_url=_vendor_base_url(), tiled=from_tiles)
     parts = _render_map(fmap, layers)
-    config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
+    tiles = _tiles(community, "units", [(UNIT_LAYER_OF_KIND[kind], label, cadre.LAYER_STYLES[kind])
+                                        for kind, label in cadre.layer_labels()]) if from_tiles else None
+    config = _page_config(basemap, parts, layers=parts.names, community=community["code"], tiles=tiles,
                           status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
                           dispatch_action="dispatch", open_statuses=list(OPEN_STATUSES), page_size=CASES_PAGE_MAX,
                           case_page=url_for("web.case_page", code="CODE"),
@@ -161,12 +184,16 @@ def sites_map():
     community = pages.find_community(db.session, _community_code())
     display = _display()
     collection, site_list = pages.community_sites(db.session, community["code"], display)
-    streets = display_units(db.session, community["code"], "street", display)
+    from_tiles = _draws_from_tiles(community, basemap)
+    streets = {"features": []} if from_tiles else display_units(db.session, community["code"], "street", display)
     fmap, layers = sites.build_sites_map(collection, streets, basemap,
                                          boundary=display_boundary(db.session, community["code"], display),
-                                         vendor_base_url=_vendor_base_url())
+                                         vendor_base_url=_vendor_base_url(), tiled=from_tiles)
     parts = _render_map(fmap, layers)
-    config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
+    streets_layer = UNIT_LAYER_OF_KIND["street"]
+    tiles = _tiles(community, streets_layer, [(streets_layer, sites.STREETS_LABEL, sites.STREET_STYLE)]) \
+        if from_tiles else None
+    config = _page_config(basemap, parts, layers=parts.names, community=community["code"], tiles=tiles,
                           channel=pages.RESIDENT_CHANNEL)
     return render_template("web/sites.html", community=community, map=parts, page_config=config,
                            sites=site_list, legend=sites.legend_items(collection),
