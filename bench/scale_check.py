@@ -54,10 +54,11 @@ class AppNode:
         with open(self.log, "w") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}",
+                 "--no-control-socket",  # two nodes on one machine would share ~/.gunicorn/gunicorn.ctl
                  "--access-logfile", str(self.dir / "access.log"), "--access-logformat",
                  "%(s)s %(U)s %({x-forwarded-for}i)s", "geo_app.wsgi:app"],
                 cwd=ROOT, env={**env, "MINQING_INSTANCE_PATH": str(self.dir)}, stdout=out, stderr=subprocess.STDOUT)
-        wait_for(f"http://127.0.0.1:{self.port}/healthz", self.proc, self.log)
+        wait_for(f"http://127.0.0.1:{self.port}/healthz", self.proc, self.log, timeout=240)  # a busy machine
 
     def served_from(self, address):
         lines = (self.dir / "access.log").read_text().splitlines()
