@@ -58,7 +58,10 @@ class AppNode:
                  "--access-logfile", str(self.dir / "access.log"), "--access-logformat",
                  "%(s)s %(U)s %({x-forwarded-for}i)s", "geo_app.wsgi:app"],
                 cwd=ROOT, env={**env, "MINQING_INSTANCE_PATH": str(self.dir)}, stdout=out, stderr=subprocess.STDOUT)
+
+    def wait(self):
         wait_for(f"http://127.0.0.1:{self.port}/healthz", self.proc, self.log, timeout=240)  # a busy machine
+        return self
 
     def served_from(self, address):
         lines = (self.dir / "access.log").read_text().splitlines()
@@ -274,9 +277,11 @@ def run(args):
                "ANON_POST_LIMIT": f"{LIMIT} per minute", "SMS_PROVIDER": "http", "SMS_HTTP_URL": gateway.url + "/sms",
                "NOTIFY_BACKOFF_SECONDS": "1",
                "NOTIFY_BACKOFF_MAX_SECONDS": "2"}
-        nodes = [AppNode(env, root, args.node_workers) for _ in range(2)]
+        nodes = [AppNode(env, root, args.node_workers) for _ in range(2)]  # both boot at once
         for node in nodes:
             stack.callback(node.stop)
+        for node in nodes:
+            node.wait()
         upstream = "; server ".join(f"127.0.0.1:{node.port} max_fails=1 fail_timeout=10s" for node in nodes)
         proxy = stack.enter_context(nginx(upstream))
         config = Path(root) / "worker_config.py"  # an empty setting cannot come from the environment
