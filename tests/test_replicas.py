@@ -67,6 +67,9 @@ def test_heavy_reads_come_from_the_standby_and_a_writer_reads_its_own_write_from
         # … every heavy read answers from it …
         for path in HEAVY_READS:
             assert reader.get(path, headers=auth).status_code == 200, path
+        # (the public's too, each statement bounded by the request's database budget on the standby as well)
+        for path in ("/api/v1/sites", "/ogc/collections/heat/items?limit=5", "/heatmap"):
+            assert app.test_client().get(path).status_code == 200, path
         # … and the writer, reading right after its write, gets the primary's.
         assert writer.get("/api/v1/stats?by=category", headers=auth).get_json() != before
         # A case page is not a heavy read: it comes from the primary for everybody.
