@@ -7,16 +7,19 @@ SCALE  ?= small
 PYTEST_ARGS ?=
 # e.g. BENCH_ARGS="--only notify --notify-count 2000" for a shorter notification run
 BENCH_ARGS ?=
+# e.g. SCALE_CHECK_ARGS="--cases 1000 --keep" for a longer drill that keeps its logs
+SCALE_CHECK_ARGS ?=
 # xdist: one worker per core; browser and bench tests each stay on one worker (tests/conftest.py).
 XDIST  ?= -n auto
 
-.PHONY: demo test test-quick bench setup system-deps browser-deps python-deps assets db lint clean help
+.PHONY: demo test test-quick bench scale-check setup system-deps browser-deps python-deps assets db lint clean help
 
 help:
 	@echo "make demo   — set up everything and serve the demo community on http://127.0.0.1:$(PORT) (with a queue worker)"
 	@echo "make test   — set up everything and run the whole test suite on a throwaway PostGIS"
 	@echo "make test-quick — the same without the browser and slow tests"
 	@echo "make bench  — the benchmark (SCALE=small|city, BENCH_ARGS=\"--only notify --notify-count 2000\")"
+	@echo "make scale-check — the failover drill: primary + synchronous standby, Redis, 2 app nodes, 2 workers, nginx"
 
 demo: setup db
 	$(BIN)/minqing demo load
@@ -31,6 +34,9 @@ test-quick: setup
 
 bench: setup browser-deps
 	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
+
+scale-check: setup
+	$(BIN)/python -m bench.scale_check $(SCALE_CHECK_ARGS)
 
 setup: system-deps python-deps assets
 

@@ -36,6 +36,7 @@ def create_app(overrides=None):
         auth,
         headers,
         models,  # noqa: F401  (register the tables)
+        replicas,
         request_budget,
         static_assets,
     )
@@ -50,6 +51,7 @@ def create_app(overrides=None):
     static_assets.init_app(app)  # first, so that its compression runs after every other after_request
     auth.init_app(app)
     headers.init_app(app)
+    replicas.init_app(app)
     request_budget.init_app(app)
     csrf.exempt(api_bp)  # the API checks CSRF itself for session-cookie writes (api/__init__.py)
     csrf.exempt(open311_bp)

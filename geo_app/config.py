@@ -70,6 +70,10 @@ SETTINGS = (
     Setting("DATABASE_OWNER_URL", str, None, "the schema owner's URL, for `db upgrade`, `backup`, `restore` and "
             "`db grant` (`DATABASE_URL` is the app's least-privilege role)",
             shown_default="the embedded cluster's owner"),
+    Setting("DATABASE_REPLICA_URL", list, [], "comma-separated SQLAlchemy URLs of hot standbys (streaming replicas) "
+            "that serve the heavy reads (heat, stats, units, sites, `/ogc` features); one lagging or down is skipped"),
+    Setting("REPLICA_MAX_LAG_MS", int, 1000, "a standby further behind its primary than this (replay lag) is not "
+            "read from; a client that wrote in the last few seconds reads from the primary"),
     Setting("SECRET_KEY", str, None, "session signing key", shown_default="random, kept in `instance/secret_key`"),
     Setting("PORT", int, 5000, "port for `minqing serve` / `make demo`"),
     Setting("BASEMAP", str, "none", "`none`, `osm`, `tianditu` or `gaode` (see Pages)"),

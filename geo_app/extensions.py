@@ -1,7 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app(); this module imports nothing of ours."""
 
+from flask import g, has_app_context
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -19,6 +21,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class RoutingSession(Session):
+    """A session that reads from the engine a request chose (a hot standby: geo_app/replicas.py), if any."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and has_app_context() and (engine := g.get("read_engine")) is not None:
+            return engine
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 login_manager = LoginManager()
 csrf = CSRFProtect()

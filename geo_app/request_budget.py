@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import event
 
 from .extensions import db
+from .replicas import replica_set
 
 logger = logging.getLogger(__name__)
 
@@ -53,9 +54,8 @@ def init_app(app):
             g.db_deadline = time.monotonic() + budget_s
 
     with app.app_context():
-        engine = db.engine
+        engines = [db.engine, *(replicas.engines if (replicas := replica_set(app)) else ())]
 
-    @event.listens_for(engine, "before_cursor_execute")
     def bound_statement(conn, cursor, statement, parameters, context, executemany):
         if not has_request_context():
             return
@@ -64,3 +64,6 @@ def init_app(app):
             return
         left_ms = max(1, int((deadline - time.monotonic()) * 1000))
         cursor.execute(f"SET LOCAL statement_timeout = {left_ms}")
+
+    for engine in engines:  # the primary's and the standbys'
+        event.listen(engine, "before_cursor_execute", bound_statement)

@@ -3,12 +3,17 @@
 import random
 
 from procrastinate import BaseRetryStrategy, RetryDecision
+from sqlalchemy.exc import OperationalError
 
 from ..services.notify.channels import RetryableError
 
+# A receiver that may answer later, or the database gone for a moment (a failover: the row stays 'sending'
+# until the retry claims it again, flagged as perhaps sent).
+RETRYABLE = (RetryableError, OperationalError)
+
 
 class CappedBackoff(BaseRetryStrategy):
-    """Retry only RetryableError, at most max_attempts runs in all; wait base·2^n (capped), honour retry_after.
+    """Retry only RETRYABLE errors, at most max_attempts runs in all; wait base·2^n (capped), honour retry_after.
 
     procrastinate's own RetryStrategy has no cap and no jitter: after an outage every job would come back in
     lock-step. Retries are demoted (priority −n) so that a receiver that is down does not starve fresh jobs.
@@ -28,10 +33,10 @@ class CappedBackoff(BaseRetryStrategy):
         return attempts_before + 1 >= self.max_attempts
 
     def get_retry_decision(self, *, exception, job):
-        if not isinstance(exception, RetryableError) or self.is_final(job.attempts):
+        if not isinstance(exception, RETRYABLE) or self.is_final(job.attempts):
             return None
         wait = min(self.cap, self.base * 2 ** job.attempts)
         seconds = random.uniform(wait / 2, wait)
-        if exception.retry_after:
+        if getattr(exception, "retry_after", None):
             seconds = max(seconds, exception.retry_after)
         return RetryDecision(retry_in={"seconds": seconds}, priority=-(job.attempts + 1))

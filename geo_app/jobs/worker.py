@@ -61,8 +61,15 @@ def app_context_middleware(app):
 
 
 def libpq_conninfo(url):
-    """Return a SQLAlchemy URL as a libpq URI (postgresql+psycopg2://… → postgresql://…)."""
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    """Return a SQLAlchemy URL as a libpq URI (postgresql+psycopg2://… → postgresql://…).
+
+    SQLAlchemy spells several hosts as repeated `host=` parameters; libpq wants one, comma-separated (it tries
+    them in turn, keeping the one `target_session_attrs` asks for — how a worker finds a promoted standby).
+    """
+    parsed = make_url(url).set(drivername="postgresql")
+    if isinstance(parsed.query.get("host"), tuple):
+        parsed = parsed.update_query_dict({"host": ",".join(parsed.query["host"])})
+    return parsed.render_as_string(hide_password=False)
 
 
 def run_worker(app, *, concurrency=4, queues=QUEUES, wait=True, name=None, heartbeat=10.0, stalled_after=30.0,
