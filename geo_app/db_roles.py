@@ -47,6 +47,7 @@ TABLE_GRANTS = {
     # Kept by the SECURITY DEFINER triggers of migration 0004/0005 only: the app cannot forge a rollup.
     "case_heat_month": READ,
     "case_heat_month_total": READ,
+    "case_change": READ,  # per-community case versions, kept by migration 0014's SECURITY DEFINER triggers
     "case_photo": WRITE,  # a cadre publishes or hides a photo
     "photo_blob": APPEND,  # photo bytes (PHOTO_STORE=db): content-addressed, never changed
     # The notification outbox and inbox (migration 0009): its rows are the history, never deleted.

@@ -14,7 +14,7 @@ IGNORED_DECORATORS = "@bp.*,@*.command,@click.*,@app.*,@login_manager.*,@*.error
 # test harness and the benchmark call; the limits library's storage interface (found by its STORAGE_SCHEME);
 # Flask's send-file hook; a SQLAlchemy cursor-event listener and its signature; the request's database deadline;
 # procrastinate's retry-strategy hook.
-IGNORED_NAMES = ("cls,model_config,json_provider_class,login_view,ensure_ascii,is_active,metadata,autocommit,token_hash,"
+IGNORED_NAMES = ("cls,model_config,json_provider_class,login_view,ensure_ascii,is_active,is_anonymous,metadata,autocommit,token_hash,"
                  "destroy,drop_database,PostgresStorage,STORAGE_SCHEME,base_exceptions,incr,reset,"
                  "get_send_file_max_age,bound_statement,executemany,db_deadline,get_retry_decision")
 
