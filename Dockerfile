@@ -21,4 +21,4 @@ ENV PATH=/app/.venv/bin:$PATH PORT=8000 MINQING_INSTANCE_PATH=/app/instance
 EXPOSE 8000
 # Migrations run as the schema owner in their own container (docker-compose service `migrate`), never here.
 # The worker timeout is the one the anonymous database budget was checked against (ANON_DB_BUDGET_MS).
-CMD ["sh", "-c", "exec gunicorn --workers 4 --timeout ${WORKER_TIMEOUT:-30} --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]
+CMD ["sh", "-c", "exec gunicorn --workers 4 --worker-class gthread --threads 4 --timeout ${WORKER_TIMEOUT:-30} --bind 0.0.0.0:${PORT} --access-logfile - geo_app.wsgi:app"]

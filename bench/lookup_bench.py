@@ -1,4 +1,5 @@
-"""Lookup: /api/v1/lookup over HTTP under gunicorn against the raw PostGIS query under pgbench."""
+"""Lookup: /api/v1/lookup over HTTP against a minimal Flask view of the same statement under the same server, and
+against the raw statement under pgbench."""
 
 import glob
 import logging
@@ -16,10 +17,11 @@ from .report import Figure, percentile
 from .server import get, load
 
 logger = logging.getLogger(__name__)
-TARGET_SHARE = 0.25
+MINIMAL_SHARE = 0.75
+RAW_SHARE = 0.10
 
 # The whole lookup in one statement: the community at the point, the most specific unit of each kind
-# covering it, and the people currently responsible — what the three queries of services/lookup do.
+# covering it, and the people currently responsible — what services/lookup.LOOKUP does, for pgbench.
 RAW_LOOKUP_SQL = """\
 WITH here AS (SELECT ST_SetSRID(ST_MakePoint(:lon, :lat), 4326) AS pt),
 cm AS (SELECT c.id, c.code, c.name FROM community c, here WHERE ST_Covers(c.boundary, here.pt)
@@ -66,31 +68,63 @@ def run_pgbench(cluster, dbname, script, clients, duration):
     return tps, latencies
 
 
-def measure(cluster, dbname, layout, host, port, *, clients_levels, duration, seed):
-    """Return the lookup figures: app req/s, p50, p99 at each concurrency against pgbench's raw throughput."""
-    rng = np.random.default_rng([seed, 99])
-    paths = [f"/api/v1/lookup?lat={lat:.7f}&lon={lon:.7f}" for lon, lat in layout.random_points(rng, 4000)]
+def _warm(host, port, paths):
     for path in paths[:40]:  # warm every worker and its connection pool
         status, body, _ = get(host, port, path)
         if status not in (200, 404):
             raise RuntimeError(f"lookup answered {status}: {body[:300]!r}")
+
+
+def _p(latencies, q):
+    return percentile(latencies, q) * 1e3 if latencies else float("nan")
+
+
+def measure(cluster, dbname, layout, app, minimal, *, kind, clients_levels, duration, seed, raw):
+    """Return the lookup figures under one server kind: the app's req/s against the minimal view's and pgbench's.
+
+    app and minimal are (host, port); raw is {clients: (tps, latencies)}, filled by the first call (pgbench does
+    not depend on the server) and reused by the others.
+    """
+    rng = np.random.default_rng([seed, 99])
+    points = layout.random_points(rng, 4000)
+    paths = [f"/api/v1/lookup?lat={lat:.7f}&lon={lon:.7f}" for lon, lat in points]
+    minimal_paths = [f"/lookup?lat={lat:.7f}&lon={lon:.7f}" for lon, lat in points]
+    _warm(*app, paths)
+    _warm(*minimal, minimal_paths)
     script = pgbench_script(layout)
     figures = []
     for clients in clients_levels:
-        latencies, errors, _ = load(host, port, paths, clients, duration)
-        rps = len(latencies) / duration
+        latencies, errors, _ = load(*app, paths, clients, duration)
         time.sleep(1)
-        tps, raw_latencies = run_pgbench(cluster, dbname, script, clients, duration)
-        share = rps / tps if tps else None
-        note = (f"p50 {percentile(latencies, .5) * 1e3:.1f} ms, p99 {percentile(latencies, .99) * 1e3:.1f} ms; "
-                f"raw p50 {percentile(raw_latencies, .5) * 1e3:.2f} ms, p99 {percentile(raw_latencies, .99) * 1e3:.2f} ms")
-        if errors:
-            note += f"; {len(errors)} errors ({sorted(set(map(str, errors)))[:3]})"
-        figures.append(Figure(f"lookup.c{clients}.throughput", rps, "req/s", tps, "tx/s (pgbench, raw SQL)", share,
-                              "× raw", "≥ 0.25× raw", share is not None and share >= TARGET_SHARE, note))
-        figures.append(Figure(f"lookup.c{clients}.p50", percentile(latencies, .5) * 1e3, "ms",
-                              percentile(raw_latencies, .5) * 1e3, "ms (raw)"))
-        figures.append(Figure(f"lookup.c{clients}.p99", percentile(latencies, .99) * 1e3, "ms",
-                              percentile(raw_latencies, .99) * 1e3, "ms (raw)"))
-        logger.info("lookup with %d clients: %.0f req/s vs %.0f tx/s raw", clients, rps, tps or 0)
+        base_latencies, base_errors, _ = load(*minimal, minimal_paths, clients, duration)
+        if clients not in raw:
+            time.sleep(1)
+            raw[clients] = run_pgbench(cluster, dbname, script, clients, duration)
+        tps, raw_latencies = raw[clients]
+        rps, base_rps = len(latencies) / duration, len(base_latencies) / duration
+        share, raw_share = rps / base_rps if base_rps else None, rps / tps if tps else None
+        note = (f"p50 {_p(latencies, .5):.1f} ms, p99 {_p(latencies, .99):.1f} ms; minimal p50 "
+                f"{_p(base_latencies, .5):.1f} ms, p99 {_p(base_latencies, .99):.1f} ms")
+        if errors or base_errors:
+            note += f"; errors app {len(errors)}, minimal {len(base_errors)} ({sorted(set(map(str, errors)))[:3]})"
+        name = f"lookup.{kind}.c{clients}"
+        figures.append(Figure(f"{name}.vs_minimal", rps, "req/s", base_rps, "req/s (minimal Flask + psycopg2 view)",
+                              share, "× minimal", f"≥ {MINIMAL_SHARE}× minimal",
+                              share is not None and share >= MINIMAL_SHARE, note))
+        figures.append(Figure(f"{name}.vs_raw", rps, "req/s", tps, "tx/s (pgbench, raw SQL)", raw_share, "× raw",
+                              f"≥ {RAW_SHARE}× raw", raw_share is not None and raw_share >= RAW_SHARE,
+                              f"raw p50 {_p(raw_latencies, .5):.2f} ms, p99 {_p(raw_latencies, .99):.2f} ms"))
+        logger.info("lookup %s with %d clients: %.0f req/s vs %.0f minimal, %.0f tx/s raw", kind, clients, rps,
+                    base_rps, tps or 0)
     return figures
+
+
+def measure_heat_view(app, path, *, kind, clients, duration):
+    """Return the throughput of one heat view (a community at zoom 17) under a server kind: answers kept or 304."""
+    status, body, _ = get(*app, path)
+    if status != 200:
+        raise RuntimeError(f"heat answered {status}: {body[:300]!r}")
+    latencies, errors, _ = load(*app, [path], clients, duration)
+    return Figure(f"heat.{kind}.z17.c{clients}", len(latencies) / duration, "req/s",
+                  note=f"the same view again and again (its kept answer), p50 {_p(latencies, .5):.1f} ms"
+                       + (f"; {len(errors)} errors" if errors else ""))

@@ -11,6 +11,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from . import (
     agreement,
@@ -28,7 +29,7 @@ from .cluster import connect, migrated_database, private_cluster
 from .generate import generate
 from .layout import SCALES, Layout
 from .report import Figure, machine, section, write_doc
-from .server import HEADERS, api_token, authorise, gunicorn
+from .server import HEADERS, SERVER_KINDS, THREADS, api_token, authorise, gunicorn
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
@@ -72,6 +73,26 @@ def emit(figure, collected):
     print(figure.line(), flush=True)
 
 
+def _serve_side_by_side(cluster, url, layout, plan, servers, seed, figures, notes):
+    """Measure the lookup (app, minimal view, pgbench) and a heat view under each server kind, one after another."""
+    raw = {}
+    community_view = "/api/v1/heat?" + urlencode({"zoom": 17, "bbox": ",".join(f"{v:.6f}" for v in
+                                                                              layout.community_extent(0))})
+    for kind in servers:
+        with gunicorn(url, workers=plan.workers, default_community="C001", kind=kind) as app, \
+                gunicorn(url, workers=plan.workers, default_community="C001", kind=kind,
+                         target="bench.minimal_app:app") as minimal:
+            for figure in lookup_bench.measure(cluster, DBNAME, layout, app, minimal, kind=kind,
+                                               clients_levels=plan.clients, duration=plan.duration, seed=seed, raw=raw):
+                emit(figure, figures)
+            emit(lookup_bench.measure_heat_view(app, community_view, kind=kind, clients=4, duration=plan.duration),
+                 figures)
+    notes.append(f"servers: {plan.workers} workers each; sync = gunicorn sync workers, gthread = gunicorn "
+                 f"-k gthread --threads {THREADS}, granian = granian --interface wsgi --blocking-threads {THREADS}; "
+                 f"load generator: 2 processes of threads, {plan.duration} s per concurrency level; the minimal view "
+                 "(bench/minimal_app.py) runs services/lookup.LOOKUP through psycopg2 under the same server")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", choices=sorted(SCALES), default="small")
@@ -82,6 +103,9 @@ def main(argv=None):
     parser.add_argument("--notify-rate", type=float, default=20.0, help="notifications committed per second")
     parser.add_argument("--notify-down", type=float, default=60.0,
                         help="seconds the receiver is down in the middle of the second notify run (0: no such run)")
+    parser.add_argument("--servers", default=",".join(SERVER_KINDS),
+                        help="comma-separated servers to measure the lookup and a heat view under, side by side "
+                             f"({','.join(SERVER_KINDS)}); the other figures use the first")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
@@ -89,6 +113,9 @@ def main(argv=None):
                         format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("bench").setLevel(logging.INFO)
     only = {g.strip() for g in args.only.split(",") if g.strip()}
+    servers = [k.strip() for k in args.servers.split(",") if k.strip()]
+    if not servers or set(servers) - set(SERVER_KINDS):
+        parser.error(f"--servers: choose among {', '.join(SERVER_KINDS)}")
     unknown = only - set(FIGURE_GROUPS)
     if unknown:
         parser.error(f"unknown figure groups: {', '.join(sorted(unknown))}")
@@ -113,20 +140,18 @@ def main(argv=None):
         conn.rollback()
         conn.autocommit = True
         authorise(api_token(url))
-        with gunicorn(url, workers=plan.workers, default_community="C001") as (host, port):
-            notes.append(f"gunicorn: {plan.workers} sync workers; load generator: 2 processes of threads, "
-                         f"{plan.duration} s per concurrency level")
+        if "lookup" in only:
+            _serve_side_by_side(cluster, url, layout, plan, servers, spec.seed, figures, notes)
+        notes.append(f"nearest, heat, page and photo figures: the app under {servers[0]}, {plan.workers} workers")
+        with gunicorn(url, workers=plan.workers, default_community="C001", kind=servers[0]) as (host, port):
             if "lookup" in only:
-                for figure in lookup_bench.measure(cluster, DBNAME, layout, host, port, clients_levels=plan.clients,
-                                                   duration=plan.duration, seed=spec.seed):
-                    emit(figure, figures)
                 emit(agreement.measure(url, layout, samples=plan.nearest_samples, seed=spec.seed), figures)
             if "nearest" in only:
                 for figure in nearest_bench.measure(url, layout, host, port, samples=plan.nearest_samples,
                                                     seed=spec.seed):
                     emit(figure, figures)
             if "heat" in only:
-                for figure in heat_bench.measure(conn, url, layout, host, port):
+                for figure in heat_bench.measure(conn, url, layout, host, port, plan.workers):
                     emit(figure, figures)
             if "morning" in only:
                 for figure in morning_bench.measure(conn, host, port):

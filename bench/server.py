@@ -1,4 +1,5 @@
-"""The app under gunicorn on a free local port, and a small HTTP load generator."""
+"""The app (or the minimal baseline) under gunicorn sync, gunicorn gthread or granian on a free local port, and a
+small HTTP load generator."""
 
 import http.client
 import logging
@@ -29,9 +30,23 @@ def free_port():
         return probe.getsockname()[1]
 
 
+SERVER_KINDS = ("gthread", "sync", "granian")  # the first is `minqing serve`'s (chosen by these figures)
+THREADS = 4  # per worker, for gthread and granian's blocking threads
+
+
+def server_command(kind, target, workers, port):
+    """Return the command serving the WSGI target (module:app) with one of SERVER_KINDS on 127.0.0.1:port."""
+    if kind == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
+                "--workers", str(workers), "--blocking-threads", str(THREADS), "--log-level", "warning", target]
+    threads = ["-k", "gthread", "--threads", str(THREADS)] if kind == "gthread" else []
+    return [sys.executable, "-m", "gunicorn", "-w", str(workers), *threads, "-b", f"127.0.0.1:{port}",
+            "--log-level", "warning", "--timeout", "120", target]
+
+
 @contextmanager
-def gunicorn(database_url, *, workers, default_community):
-    """Serve the app with gunicorn (sync workers) on 127.0.0.1; yield (host, port)."""
+def gunicorn(database_url, *, workers, default_community, kind="sync", target="geo_app.wsgi:app"):
+    """Serve the WSGI target (the app by default) with a SERVER_KINDS server on 127.0.0.1; yield (host, port)."""
     port = free_port()
     instance = Path(tempfile.mkdtemp(prefix="minqing-bench-instance-"))
     config = instance / "bench_config.py"
@@ -40,20 +55,20 @@ def gunicorn(database_url, *, workers, default_community):
            "DEFAULT_COMMUNITY": default_community, "MINQING_INSTANCE_PATH": str(instance),
            "MINQING_CONFIG": str(config)}
     log = open(instance / "gunicorn.log", "w")  # noqa: SIM115 (closed below)
-    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                             "--log-level", "warning", "--timeout", "120", "geo_app.wsgi:app"],
+    proc = subprocess.Popen(server_command(kind, target, workers, port),
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    health = "/healthz" if target == "geo_app.wsgi:app" else "/lookup?lat=0&lon=0"
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 300  # a loaded shared machine can take minutes to import the app
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as resp:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{health}", timeout=5) as resp:
                     if resp.status == 200:
                         break
             except OSError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not come up:\n{(instance / 'gunicorn.log').read_text()[-3000:]}")
+                raise RuntimeError(f"{kind} did not come up:\n{(instance / 'gunicorn.log').read_text()[-3000:]}")
             time.sleep(0.3)
         yield ("127.0.0.1", port)
     finally:

@@ -6,6 +6,7 @@ import os
 from flask import Flask, request
 from sqlalchemy.exc import OperationalError
 
+from . import pool_health
 from .config import load_config
 from .error_pages import error_response
 from .errors import AppError, ValidationError
@@ -30,6 +31,7 @@ def create_app(overrides=None):
     app = MinQingFlask(__name__, instance_relative_config=True, static_folder=STATIC_FOLDER,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, overrides)
+    pool_health.install()
     db.init_app(app)
 
     from . import (

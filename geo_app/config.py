@@ -81,6 +81,8 @@ SETTINGS = (
     Setting("DEFAULT_COMMUNITY", str, "mingzhu", "the community the pages show when none is named"),
     Setting("MAX_CONTENT_LENGTH", int, 2 * 1024 * 1024, "largest request body in bytes", shown_default="2 MiB"),
     Setting("STATEMENT_TIMEOUT_MS", int, 15000, "bound on every database statement"),
+    Setting("TOKEN_CACHE_SECONDS", int, 5, "how long each process keeps an API token's account; a token revoked "
+            "elsewhere works there at most this long (0: read the account on every request)"),
     Setting("PAGE_LIMIT_DEFAULT", int, 1000, "features per page of `/api/v1/units`, `/api/v1/sites` and "
             "`/ogc/collections/{id}/items` when no `limit` is given"),
     Setting("PAGE_LIMIT_MAX", int, 5000, "the largest `limit` a page of features may ask for (`/api/v1` refuses "
@@ -211,11 +213,9 @@ def load_config(app, overrides=None):
         app.config["DATABASE_URL"] = cluster.url
         app.config["DATABASE_OWNER_URL"] = app.config["DATABASE_OWNER_URL"] or cluster.owner_url
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
-    timeout_ms = app.config["STATEMENT_TIMEOUT_MS"]
-    app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS",
-        {"pool_pre_ping": True, "connect_args": {"options": f"-c statement_timeout={timeout_ms}"}},
-    )
+    from .pool_health import engine_options
+
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["STATEMENT_TIMEOUT_MS"]))
 
 
 def _fresh(value):

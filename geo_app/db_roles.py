@@ -51,6 +51,7 @@ TABLE_GRANTS = {
     "case_kpi_month_total": READ,
     "case_kpi_assignee": READ,
     "case_kpi_person": READ,
+    "case_change": READ,  # per-community case versions, kept by migration 0014's SECURITY DEFINER triggers
     "case_photo": WRITE,  # a cadre publishes or hides a photo
     "photo_blob": APPEND,  # photo bytes (PHOTO_STORE=db): content-addressed, never changed
     # The notification outbox and inbox (migration 0009): its rows are the history, never deleted.

@@ -74,7 +74,7 @@ def page_policy(script_hashes, tiles):
 
 
 # Endpoints that set their own Cache-Control, having checked who may read the answer.
-SELF_CACHED = {"api.serve_photo", "tiles.tile", "tiles.tilejson"}
+SELF_CACHED = {"api.serve_photo", "api.heat", "tiles.tile", "tiles.tilejson"}
 
 
 def _is_anonymous():
@@ -110,7 +110,7 @@ def init_app(app):
             return response  # send_file sets its own ETag/Last-Modified and our max-age
         response.vary.update(("Cookie", "Authorization"))
         if request.endpoint in SELF_CACHED and "Cache-Control" in response.headers:
-            return response  # immutable photo derivatives (long, private) and logged originals (no-store)
+            return response  # photo derivatives and originals; heat by the cases' version (api/conditional.py)
         if request.method not in ("GET", "HEAD") or response.status_code != 200:
             response.headers.setdefault("Cache-Control", "no-store")
             return response

@@ -1,5 +1,5 @@
 """PostgreSQL restarts under a stream of posts: every acknowledged case is stored exactly once, and the app
-answers again without being restarted itself (pool pre-ping)."""
+answers again without being restarted itself (pool_health: a closed pooled connection is dropped at checkout)."""
 
 import json
 import os

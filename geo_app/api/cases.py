@@ -23,6 +23,7 @@ from ..services.access import (
 from ..services.catalog import all_vocabularies
 from ..services.workflow import transition
 from .blueprint import bp
+from .conditional import versioned_json
 from .downloads import attachment, xlsx_response
 from .params import args_as, body_as, form_body, is_multipart, json_body, uploaded_files
 from .photos import photo_policy
@@ -139,7 +140,10 @@ def heat():
         return public_heat()
     query = args_as(HeatQuery)
     filters = _within_scope(viewer, query.filters())
-    return jsonify(heat_service.heat_cells(db.session, filters, zoom=query.zoom, min_count=1))
+    # Counts only, but of one viewer's scope: the browser may keep it, and must ask again (a 304 by ETag).
+    return versioned_json({"zoom": query.zoom, **filters},
+                          lambda: heat_service.heat_cells(db.session, filters, zoom=query.zoom, min_count=1),
+                          community_id=filters.get("community_id"), cache_control="private, no-cache")
 
 
 @bp.get("/stats")

@@ -1,12 +1,14 @@
 """GET /api/v1/heat for the public: fixed slices only (see services/public_heat.py)."""
 
-from flask import current_app, jsonify, request
+from flask import current_app, request
 
 from ..errors import ValidationError
 from ..extensions import db
+from ..headers import PUBLIC_MAX_AGE
 from ..schemas import PublicHeatQuery
 from ..services.public_heat import ALLOWED_PARAMETERS, PublicHeatPolicy, parse_month, public_heat_cells
 from .blueprint import bp
+from .conditional import versioned_json
 from .params import args_as
 
 
@@ -37,4 +39,6 @@ def public_heat():
     query = args_as(PublicHeatQuery)
     month = parse_month(query.month) if query.month else None
     zoom = query.zoom if query.zoom is not None else policy.max_zoom
-    return jsonify(public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=query.bbox))
+    asked = {"public": policy, "month": month, "zoom": zoom, "bbox": query.bbox}
+    return versioned_json(asked, lambda: public_heat_cells(db.session, policy, month=month, zoom=zoom, bbox=query.bbox),
+                          cache_control=f"public, max-age={PUBLIC_MAX_AGE['api.heat']}")

@@ -28,7 +28,8 @@ def load_user_from_token(req):
     header = req.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
         return None
-    user = user_for_token(db.session, header[len("Bearer "):].strip())
+    user = user_for_token(db.session, header[len("Bearer "):].strip(),
+                          cache_seconds=current_app.config["TOKEN_CACHE_SECONDS"])
     if user is not None:
         g.authenticated_by_token = True
     return user

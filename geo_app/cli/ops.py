@@ -18,9 +18,11 @@ logger = logging.getLogger(__name__)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=None, help="Port (default: $PORT or 5000).")
 @click.option("--workers", type=int, default=2, show_default=True)
+@click.option("--threads", type=int, default=4, show_default=True,
+              help="Threads per worker (gunicorn gthread, chosen by `make bench`); 1: sync workers.")
 @click.option("--with-worker", is_flag=True, help="Also run a queue worker (notifications); both stop together.")
 @friendly_errors
-def serve(host, port, workers, with_worker):
+def serve(host, port, workers, threads, with_worker):
     """Serve the app with gunicorn (and, with --with-worker, a queue worker beside it: what `make demo` runs)."""
     app = make_app()
     port = port or app.config["PORT"]
@@ -29,7 +31,8 @@ def serve(host, port, workers, with_worker):
         cluster.start()
     click.echo(f"serving 民情地图 on http://{host}:{port}")
     # The worker timeout is the one the anonymous database budget was checked against (request_budget.py).
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"{host}:{port}",
+    kind = ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers), *kind, "--bind", f"{host}:{port}",
                "--timeout", str(app.config["WORKER_TIMEOUT"]), "--access-logfile", "-", "geo_app.wsgi:app"]
     if not with_worker:
         os.execvp(sys.executable, command)

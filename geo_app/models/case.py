@@ -200,3 +200,12 @@ class CaseHeatMonthTotal(db.Model):
     gx: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(primary_key=True)
     n: Mapped[int]
+
+
+class CaseChange(db.Model):
+    """A community's case version: one more for every statement that changed its cases (migration 0014)."""
+
+    __tablename__ = "case_change"
+
+    community_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(db.BigInteger)

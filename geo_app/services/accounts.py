@@ -8,13 +8,14 @@ import logging
 import re
 import secrets
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, select, text
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import USER_ROLES, User
 from .importing import community_id
 from .passwords import check_password_policy, hash_password
 from .sessions import end_user_sessions
+from .token_cache import TokenAccount, cached, forget_all, keep
 
 logger = logging.getLogger(__name__)
 USERNAME = re.compile(r"^[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}$")
@@ -90,16 +91,28 @@ def issue_token(session, username, actor="cli"):
     token = secrets.token_urlsafe(32)
     user.token_hash = hash_token(token)
     session.flush()
+    forget_all()
     log_admin_action(session, actor, "user.token", username=username)
     return token
 
 
-def user_for_token(session, token):
-    """Return the active user holding an API token, or None."""
+ACCOUNT_FOR_TOKEN = (select(User.id, User.username, User.role, User.community_id, User.person_id)
+                     .where(User.token_hash == bindparam("token_hash"), User.active))
+
+
+def user_for_token(session, token, cache_seconds=0):
+    """Return the TokenAccount of the active user holding an API token, or None; kept cache_seconds (token_cache)."""
     if not token:
         return None
-    user = session.scalars(select(User).where(User.token_hash == hash_token(token))).first()
-    return user if user is not None and user.active else None
+    digest = hash_token(token)
+    account = cached(digest)
+    if account is None:
+        row = session.execute(ACCOUNT_FOR_TOKEN, {"token_hash": digest}).first()
+        if row is None:
+            return None
+        account = TokenAccount(*row)
+        keep(digest, account, cache_seconds)
+    return account
 
 
 def set_active(session, username, active, actor="cli"):
@@ -107,6 +120,7 @@ def set_active(session, username, active, actor="cli"):
     user = _user(session, username)
     user.active = active
     session.flush()
+    forget_all()
     ended = 0 if active else end_user_sessions(session, user.id)
     log_admin_action(session, actor, "user.enable" if active else "user.disable", username=username,
                      sessions_ended=ended)

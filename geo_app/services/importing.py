@@ -2,10 +2,13 @@
 
 A file is read whole (through layer_files, which lets GDAL see only that file) and checked whole before
 anything is written: limits, its CRS and where its features lie (placement), the geometries themselves.
-Then every feature goes to the database through COPY into a temporary table and one INSERT … ON CONFLICT,
-inside the caller's transaction. Re-importing the same file changes nothing.
+Columns are handled as arrays (pandas, shapely 2's vectorised functions), never feature by feature in Python;
+parents are resolved to ids before writing, so every feature, its parent included, goes to the database
+through one COPY into a temporary table and one INSERT … ON CONFLICT, inside the caller's transaction.
+Re-importing the same file changes nothing.
 """
 
+import csv
 import io
 import logging
 import os
@@ -13,6 +16,7 @@ import sys
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
@@ -74,15 +78,6 @@ def _pick_field(frame, wanted, fallbacks, path, what, required):
 
 def _columns(frame):
     return ", ".join(str(c) for c in frame.columns if c != frame.geometry.name)
-
-
-def _text(value):
-    if value is None:
-        return None
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    value = str(value).strip()
-    return value or None
 
 
 def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False, target=IN_CHINA):
@@ -185,71 +180,76 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
     parent_col = _pick_field(frame, parent_field, ("parent", "parent_code"), path, "parent", required=False)
     address_col = _pick_field(frame, None, ("address", "ADDRESS", "地址"), path, "address", required=False)
 
-    def column(name):
-        return [_text(v) for v in frame[name].tolist()] if name else [None] * len(frame)
-
-    rows = []
-    seen = {}
-    for number, (name, code, address, parent) in enumerate(
-            zip(column(name_col), column(code_col), column(address_col), column(parent_col), strict=True), start=1):
-        if not name:
-            raise ImportRefused(f"{path}：第 {number} 个要素的 {name_col!r} 为空")
-        key = code or name
-        if key in seen:
-            raise ImportRefused(f"{path}：第 {seen[key]} 和第 {number} 个要素的编码（或名称）都是 {key!r}")
-        seen[key] = number
-        rows.append({"number": number, "name": name[:200], "code": code, "key": key, "address": address,
-                     "parent": parent})
+    names, codes, addresses, parents = (_text_column(frame, col) for col in (name_col, code_col, address_col, parent_col))
+    blank = names.isna().to_numpy()
+    if blank.any():
+        raise ImportRefused(f"{path}：第 {int(np.argmax(blank)) + 1} 个要素的 {name_col!r} 为空")
+    keys = codes.fillna(names)
+    repeated = keys.duplicated().to_numpy()
+    if repeated.any():
+        second = int(np.argmax(repeated))
+        first = int(np.argmax((keys == keys.iloc[second]).to_numpy()))
+        raise ImportRefused(f"{path}：第 {first + 1} 和第 {second + 1} 个要素的编码（或名称）都是 {keys.iloc[second]!r}")
     geoms = prepare_polygons(frame, path, kind, street_width, make_valid, progress, target=target)
     check_within(geoms, boundary, limits.boundary_tolerance_m, str(path), community_code,
                  frame.geometry.values, target)
-    _spatial_parents(session, cid, kind, rows, geoms)
-    counts = _upsert_units(session, cid, kind, rows, geoms, os.path.basename(str(path)))
-    _link_parents(session, cid, kind, path)
+    units = pd.DataFrame({"natural_key": keys, "code": codes, "name": names.str.slice(0, 200), "address": addresses,
+                          "geom_hex": shapely.to_wkb(np.array(geoms, dtype=object), hex=True, include_srid=False),
+                          "source_file": os.path.basename(str(path)), "source_feature": np.arange(1, len(frame) + 1),
+                          "parent_id": _parent_ids(session, cid, kind, parents, geoms, path)})
+    counts = _upsert_units(session, cid, kind, units)
     logger.info("imported %s as %s into %s: %s", path, kind, community_code, counts)
     return {**counts, "notices": frame.attrs.get("notices", [])}
 
 
-def _copy_text(value):
-    if value is None:
-        return "\\N"
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+def _text_column(frame, name):
+    """Return a column as stripped text, blanks and NaN as missing (all missing without a column)."""
+    if not name:
+        return pd.Series([None] * len(frame), dtype=object)
+    values = frame[name].reset_index(drop=True)
+    cleaned = values[values.notna()].astype(str).str.strip()
+    cleaned = cleaned[cleaned != ""]
+    result = pd.Series([None] * len(values), dtype=object)
+    result[cleaned.index] = cleaned.to_numpy(dtype=object)
+    return result
 
 
-def _upsert_units(session, cid, kind, rows, geoms, source_file):
-    wkb = shapely.to_wkb(np.array(geoms, dtype=object), hex=True, include_srid=False)
+def _upsert_units(session, cid, kind, units):
+    """COPY the features, their parents already resolved, into a temporary table; upsert them in one statement."""
     buffer = io.StringIO()
-    for row, geom_hex in zip(rows, wkb, strict=True):
-        fields = (row["key"], row["code"], row["name"], row["address"], geom_hex, source_file, row["number"],
-                  row["parent"])
-        buffer.write("\t".join(_copy_text(f) for f in fields) + "\n")
+    # Every field quoted (a bare carriage return is refused by COPY); "" is NULL (FORCE_NULL): no text is blank.
+    units.astype({"parent_id": "Int64"}).to_csv(buffer, sep="\t", header=False, index=False, lineterminator="\n",
+                                                quoting=csv.QUOTE_ALL)
     buffer.seek(0)
     raw = session.connection().connection
     with raw.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS unit_import (natural_key text, code text, name text, address text, "
-            "geom_hex text, source_file text, source_feature int, parent text) ON COMMIT DROP"
+            "geom_hex text, source_file text, source_feature int, parent_id int) ON COMMIT DROP"
         )
         cur.execute("TRUNCATE unit_import")
-        cur.copy_expert("COPY unit_import FROM STDIN", buffer)
-        cur.execute("ANALYZE unit_import")  # a temp table has no statistics; without them the joins go quadratic
+        cur.copy_expert("COPY unit_import FROM STDIN (FORMAT csv, DELIMITER E'\\t', "
+                        "FORCE_NULL (natural_key, code, name, address, parent_id))", buffer)
     result = session.execute(
         text(
             """
             WITH incoming AS (
                 SELECT natural_key, code, name, address,
                        ST_Multi(ST_SetSRID(ST_GeomFromWKB(decode(geom_hex, 'hex')), 4326)) AS geom,
-                       source_file, source_feature
+                       source_file, source_feature, parent_id
                 FROM unit_import
             ), upserted AS (
-                INSERT INTO unit (community_id, kind, natural_key, code, name, address, geom, source_file, source_feature)
-                SELECT :cid, :kind, natural_key, code, name, address, geom, source_file, source_feature FROM incoming
+                INSERT INTO unit (community_id, kind, natural_key, code, name, address, geom, source_file, source_feature,
+                                  parent_id)
+                SELECT :cid, :kind, natural_key, code, name, address, geom, source_file, source_feature, parent_id
+                FROM incoming
                 ON CONFLICT (community_id, kind, natural_key) DO UPDATE
                 SET code = EXCLUDED.code, name = EXCLUDED.name, address = EXCLUDED.address, geom = EXCLUDED.geom,
-                    source_file = EXCLUDED.source_file, source_feature = EXCLUDED.source_feature, updated_at = now()
-                WHERE (unit.code, unit.name, unit.address, unit.source_file, unit.source_feature)
+                    source_file = EXCLUDED.source_file, source_feature = EXCLUDED.source_feature,
+                    parent_id = EXCLUDED.parent_id, updated_at = now()
+                WHERE (unit.code, unit.name, unit.address, unit.source_file, unit.source_feature, unit.parent_id)
                       IS DISTINCT FROM (EXCLUDED.code, EXCLUDED.name, EXCLUDED.address, EXCLUDED.source_file,
-                                        EXCLUDED.source_feature)
+                                        EXCLUDED.source_feature, EXCLUDED.parent_id)
                    OR NOT ST_Equals(unit.geom, EXCLUDED.geom)
                 RETURNING (xmax = 0) AS inserted
             )
@@ -259,58 +259,42 @@ def _upsert_units(session, cid, kind, rows, geoms, source_file):
         {"cid": cid, "kind": kind},
     ).one()
     inserted, updated = result
-    return {"features": len(rows), "inserted": inserted, "updated": updated,
-            "unchanged": len(rows) - inserted - updated}
+    return {"features": len(units), "inserted": inserted, "updated": updated,
+            "unchanged": len(units) - inserted - updated}
 
 
-def _link_parents(session, cid, kind, path):
-    """Set parent_id from the parent codes: the file's own, or those _spatial_parents found, in one join."""
+def _parent_ids(session, cid, kind, parents, geoms, path):
+    """Return each feature's parent unit id: by the file's parent code, else the smallest parent-kind unit covering
+    a point on it (None where neither finds one); refuse a parent code that names no unit yet."""
     parent_kind = PARENT_KIND.get(kind)
     if parent_kind is None:
-        return
-    params = {"cid": cid, "kind": kind, "pk": parent_kind}
-    unknown = session.execute(
-        text("""SELECT i.source_feature, i.parent FROM unit_import i
-                LEFT JOIN unit p ON p.community_id = :cid AND p.kind = :pk AND p.natural_key = i.parent
-                WHERE i.parent IS NOT NULL AND p.id IS NULL ORDER BY i.source_feature LIMIT 1"""),
-        params,
-    ).first()
-    if unknown is not None:
-        label = KIND_LABELS[parent_kind]
-        raise ImportRefused(f"{path}：第 {unknown.source_feature} 个要素的上级{label} {unknown.parent!r} 还没有导入"
-                            f"（请先导入{label}图层）")
-    session.execute(
-        text("""UPDATE unit AS u SET parent_id = p.id
-                FROM unit_import i JOIN unit p ON p.community_id = :cid AND p.kind = :pk AND p.natural_key = i.parent
-                WHERE u.community_id = :cid AND u.kind = :kind AND u.natural_key = i.natural_key
-                  AND u.parent_id IS DISTINCT FROM p.id"""),
-        params,
-    )
-
-
-def _spatial_parents(session, cid, kind, rows, geoms):
-    """Name, for each feature without a parent, the smallest unit of the parent kind covering a point on it."""
-    parent_kind = PARENT_KIND.get(kind)
-    orphans = [i for i, row in enumerate(rows) if not row["parent"]]
-    if parent_kind is None or not orphans:
-        return
-    parents = session.execute(
-        text("SELECT id, natural_key, ST_AsBinary(geom) AS wkb, ST_Area(geom) AS area FROM unit "
-             "WHERE community_id = :cid AND kind = :pk ORDER BY id"),
+        return pd.array([None] * len(parents), dtype="Int64")
+    orphans = np.flatnonzero(parents.isna().to_numpy())
+    found = session.execute(
+        text("SELECT id, natural_key, ST_Area(geom) AS area"
+             + (", ST_AsBinary(geom) AS wkb" if len(orphans) else "")
+             + " FROM unit WHERE community_id = :cid AND kind = :pk ORDER BY id"),
         {"cid": cid, "pk": parent_kind},
     ).all()
-    if not parents:
-        return
-    tree = shapely.STRtree(shapely.from_wkb([bytes(p.wkb) for p in parents]))
-    points = shapely.point_on_surface(np.array([geoms[i] for i in orphans], dtype=object))
-    point_index, parent_index = tree.query(points, predicate="covered_by")
-    best = {}
-    for pi, ti in zip(point_index.tolist(), parent_index.tolist(), strict=True):
-        rank = (parents[ti].area, parents[ti].id)
-        if pi not in best or rank < best[pi][0]:
-            best[pi] = (rank, parents[ti].natural_key)
-    for pi, (_, key) in best.items():
-        rows[orphans[pi]]["parent"] = key
+    ids = parents.map({row.natural_key: row.id for row in found})
+    unknown = (parents.notna() & ids.isna()).to_numpy()
+    if unknown.any():
+        number = int(np.argmax(unknown))
+        label = KIND_LABELS[parent_kind]
+        raise ImportRefused(f"{path}：第 {number + 1} 个要素的上级{label} {parents.iloc[number]!r} 还没有导入"
+                            f"（请先导入{label}图层）")
+    ids = ids.astype("Int64").array
+    if len(orphans) and found:
+        tree = shapely.STRtree(shapely.from_wkb([bytes(row.wkb) for row in found]))
+        points = shapely.point_on_surface(np.array(geoms, dtype=object)[orphans])
+        point_index, tree_index = tree.query(points, predicate="covered_by")
+        areas = np.array([row.area for row in found])
+        # The smallest covering parent (then the lowest id: `found` is in id order) of each point.
+        order = np.lexsort((tree_index, areas[tree_index], point_index))
+        points_with_parent, first = np.unique(point_index[order], return_index=True)
+        best = tree_index[order][first]
+        ids[orphans[points_with_parent]] = np.array([found[i].id for i in best])
+    return ids
 
 
 def export_layer(session, kind, community_code, fmt, out):

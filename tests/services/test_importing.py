@@ -239,3 +239,29 @@ def test_parents_are_found_spatially_when_the_file_names_none(community_app, tmp
         pairs = dict(db.session.execute(text(
             "SELECT c.code, p.code FROM unit c JOIN unit p ON p.id = c.parent_id WHERE c.kind = 'building'")).all())
     assert pairs == expected
+
+
+def test_text_with_tabs_quotes_newlines_and_backslashes_survives_the_copy(community_app, tmp_path):
+    frame = buildings_frame()
+    hostile = ['名\t"引号"', "换\n行", "回\r车", "反\\斜杠\\N", "  前后空格  ", "\\.", "a,b;c", "'单引号'"]
+    frame.loc[: len(hostile) - 1, "name"] = hostile
+    frame.loc[0, "address"] = "地址\t带制表符\n和换行"
+    out = tmp_path / "hostile.geojson"
+    frame.to_file(out, driver="GeoJSON")
+    with community_app.app_context():
+        import_layer(db.session, out, "building", "mingzhu", progress=False)
+        stored = dict(db.session.execute(text("SELECT code, name FROM unit WHERE kind = 'building'")).all())
+        address = db.session.execute(text("SELECT address FROM unit WHERE code = :c"),
+                                     {"c": frame.loc[0, "code"]}).scalar()
+    for code, name in zip(frame["code"][: len(hostile)], hostile, strict=True):
+        assert stored[code] == name.strip()
+    assert address == "地址\t带制表符\n和换行"
+
+
+def test_an_unknown_parent_code_is_refused_naming_the_feature(community_app, tmp_path):
+    frame = buildings_frame()
+    frame.loc[3, "parent"] = "NO-SUCH-LANE"
+    out = tmp_path / "orphan.geojson"
+    frame.to_file(out, driver="GeoJSON")
+    with community_app.app_context(), pytest.raises(ImportRefused, match="第 4 个要素的上级巷 'NO-SUCH-LANE'"):
+        import_layer(db.session, out, "building", "mingzhu", progress=False)
