@@ -141,7 +141,8 @@ def test_rollup_triggers_run_as_the_owner_and_nobody_else_may_call_them(session)
         ),
         {"app": APP_ROLE},
     ).all()
-    assert [row[0] for row in rows] == ["case_change_bump", "case_heat_maintain", "case_heat_reset"]
+    assert [row[0] for row in rows] == ["case_change_bump", "case_heat_maintain", "case_heat_reset", "case_kpi_maintain",
+                                       "case_kpi_reset"]
     for name, owner, superuser, config, executable in rows:
         assert (owner, superuser, executable) == (OWNER_ROLE, False, False), name
         assert config == ["search_path=public, pg_temp"], name
