@@ -173,4 +173,6 @@ def case_actions(viewer, row):
     if not may_see_case(viewer, row):
         return []
     allowed = ROLE_ACTIONS[viewer.role]
+    if not row.household:  # 确认上报 credits a household: without one it does not apply
+        allowed = allowed - {"confirm"}
     return [a for a in next_actions(row.status, row.confirmed_at is not None) if a in allowed]

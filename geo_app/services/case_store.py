@@ -173,12 +173,18 @@ def bump_version(session, case_id, version, values):
     return updated
 
 
-def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None):
-    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action)."""
+def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None, deadlines=None):
+    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action).
+
+    deadlines: (response_due_at, resolve_due_at) that start afresh for this assignee (a re-dispatch), or None.
+    """
     row = session.execute(select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.community_id)
                           .where(CASES.c.id == case_id)).one()
     now = now or datetime.now(UTC)
-    bump_version(session, case_id, row.version if version is None else version,
-                 {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now})
+    values = {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now,
+              "accepted_at": None, "started_at": None}
+    if deadlines is not None:
+        values |= {"response_due_at": deadlines[0], "resolve_due_at": deadlines[1]}
+    bump_version(session, case_id, row.version if version is None else version, values)
     append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
                  data={"assignee_id": person_id, "role": role})
