@@ -83,7 +83,7 @@ def list_cases():
     require_staff(viewer)
     query = args_as(CasesQuery)
     return jsonify(case_service.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
-                                           offset=query.offset, viewer=viewer))
+                                           offset=query.offset, viewer=viewer, markers=query.fields == "marker"))
 
 
 @bp.get("/cases/<code>")

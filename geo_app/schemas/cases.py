@@ -220,6 +220,8 @@ class CasesQuery(CaseFilterQuery):
     limit: Annotated[int, Field(ge=1, le=CASES_PAGE_MAX)] = CASES_PAGE_DEFAULT
     offset: Offset = 0
     overdue: Literal["0", "1", "true", "false"] | None = None
+    fields: Annotated[Literal["full", "marker"], Field(
+        description="marker: only code, title, status, category, overdue and the point (a map's markers)")] = "full"
 
     def filters(self):
         return super().filters() | ({"overdue": True} if self.overdue in ("1", "true") else {})

@@ -54,7 +54,7 @@ CASE_ROW = (
 def serialize_case(row, *, include_private=False, viewer=None, now=None):
     """Shape a case row for the API; personal data only when include_private; for a viewer, what they may do next."""
     now = now or datetime.now(UTC)
-    overdue = _overdue_kind(row, now)
+    overdue = overdue_kind(row, now)
     body = {
         "code": row.code,
         "tracking_code": row.tracking_code if include_private else None,  # the reporter's code for /track
@@ -98,7 +98,8 @@ def serialize_case(row, *, include_private=False, viewer=None, now=None):
     return body
 
 
-def _overdue_kind(row, now):
+def overdue_kind(row, now):
+    """Return "response" or "resolution" when an open case is past that deadline, else None."""
     if row.status not in OPEN_STATUSES:
         return None
     if row.accepted_at is None and row.response_due_at and now > row.response_due_at:

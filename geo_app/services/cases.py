@@ -13,6 +13,7 @@ from .case_store import (
     append_event,
     dispatch_to,
     get_case,
+    overdue_kind,
     serialize_case,
 )
 from .clock import LOCAL_TZ
@@ -22,6 +23,9 @@ from .privacy import mask_name
 from .queries import CASES, case_conditions
 
 logger = logging.getLogger(__name__)
+
+# A marker's coordinates to 6 decimals: about 0.1 m, finer than any click.
+MARKER_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,23 @@ def case_page(filters):
             .order_by(CASES.c.received_at.desc(), CASES.c.id.desc()))
 
 
-def list_cases(session, filters, *, limit=100, offset=0, include_private=False, viewer=None):
-    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to, overdue…)."""
+def list_cases(session, filters, *, limit=100, offset=0, include_private=False, viewer=None, markers=False):
+    """Return a page of cases matching filters (status, channel, category, assignee, bbox, from, to, overdue…).
+
+    markers: only what a map marker and a list line need (marker_fields); the rest is fetched per case on demand.
+    """
     rows = session.execute(case_page(filters).limit(limit).offset(offset)).all()
+    shape = marker_fields if markers else (
+        lambda r: serialize_case(r, include_private=include_private, viewer=viewer))
     return {"total": rows[0].total if rows else 0, "limit": limit, "offset": offset,
-            "cases": [serialize_case(r, include_private=include_private, viewer=viewer) for r in rows]}
+            "cases": [shape(r) for r in rows]}
+
+
+def marker_fields(row, now=None):
+    """Shape a case row for a map marker: code, title, status, category and overdue codes, and its point."""
+    return {"code": row.code, "title": row.title, "status": row.status, "category": row.category,
+            "overdue": overdue_kind(row, now or datetime.now(UTC)),
+            "lat": round(row.lat, MARKER_DIGITS), "lon": round(row.lon, MARKER_DIGITS)}
 
 
 def possible_duplicates(session, code, policy=None):
