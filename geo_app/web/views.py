@@ -14,9 +14,10 @@ from ..maps import cadre, heat, sites
 from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
 from ..maps.cases import STATUS_COLORS, status_legend
+from ..maps.labels import unit_labels
 from ..models import OPEN_STATUSES
 from ..schemas import CASES_PAGE_MAX
-from ..services.access import check_case_visible
+from ..services.access import ROLE_ACTIONS, check_case_visible
 from ..services.case_store import get_case_row
 from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
@@ -92,14 +93,16 @@ def cadre_map():
     fmap, layers = cadre.build_cadre_map(units, basemap, boundary=community["boundary"],
                                          vendor_base_url=_vendor_base_url())
     parts = _render_map(fmap, layers)
+    may_dispatch = "dispatch" in ROLE_ACTIONS[viewer.role]
     config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
                           status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
                           dispatch_action="dispatch", open_statuses=list(OPEN_STATUSES), page_size=CASES_PAGE_MAX,
-                          case_page=url_for("web.case_page", code="CODE"),
+                          case_page=url_for("web.case_page", code="CODE"), may_dispatch=may_dispatch,
+                          labels=pages.case_labels(), unit_labels=unit_labels(units, basemap),
                           select=(request.args.get("case") or "")[:CASE_CODE_MAX] or None)
     return render_template("web/map.html", community=community, map=parts, page_config=config,
-                           legend=cadre.legend_items(), status_legend=status_legend(),
-                           choices=pages.case_choices(), filters=pages.filter_choices())
+                           legend=cadre.legend_items(), status_legend=status_legend(), may_dispatch=may_dispatch,
+                           choices=pages.staff_case_choices(), filters=pages.filter_choices())
 
 
 @bp.get("/heatmap")
@@ -166,7 +169,9 @@ def sites_map():
                                          vendor_base_url=_vendor_base_url())
     parts = _render_map(fmap, layers)
     config = _page_config(basemap, parts, layers=parts.names, community=community["code"],
-                          channel=pages.RESIDENT_CHANNEL)
+                          channel=pages.RESIDENT_CHANNEL,
+                          unit_labels=unit_labels(pages.labelled_units(db.session, community["code"], display, streets),
+                                                  basemap))
     return render_template("web/sites.html", community=community, map=parts, page_config=config,
                            sites=site_list, legend=sites.legend_items(collection),
                            choices=pages.case_choices())
