@@ -22,6 +22,8 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
 # path, method, summary, query model, body model, success status, who may call
 OPERATIONS = [
     ("/lookup", "get", "Units covering a point, their people and the assignee", schemas.PointQuery, None, 200, "staff"),
+    ("/place", "get", "The names of the units covering a point (no people): a form's 位置 line", schemas.PointQuery,
+     None, 200, "public"),
     ("/units", "get", "Units as GeoJSON with their people", schemas.UnitsQuery, None, 200, "staff"),
     ("/people", "get", "People currently responsible for units", schemas.PeopleQuery, None, 200, "staff"),
     ("/sites", "get", "Red education and service sites as GeoJSON", schemas.SitesQuery, None, 200, "public"),

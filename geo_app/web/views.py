@@ -24,6 +24,7 @@ from ..services.dashboard import case_months
 from ..services.display import Display, display_boundary, display_units
 from ..services.kpis import COLUMN_LABELS
 from ..services.public_heat import PublicHeatPolicy, public_months
+from ..services.transitions import POINTS_ACTION
 from . import pages
 from .blueprint import bp
 
@@ -153,6 +154,7 @@ def case_page(code):
     code = code.strip()[:CASE_CODE_MAX]
     check_case_visible(viewer, get_case_row(db.session, code))
     config = {"api": _api_root(), "code": code, "satisfaction": vocabulary_list("satisfaction"),
+              "points_action": POINTS_ACTION,
               "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
     return render_template("web/case.html", code=code, page_config=config)
 

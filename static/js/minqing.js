@@ -207,6 +207,14 @@
     return names.length ? names.slice(0, 2).join(" · ") : (body.community ? body.community.name : "");
   };
 
+  /** Name a clicked map position for anyone (GET /api/v1/place: unit names, no people); resolves to {ok, status, body}. */
+  MQ.place = function (latlng) {
+    var query = new URLSearchParams({
+      lat: MQ.round7(latlng.lat), lon: MQ.round7(latlng.lng), crs: MQ.config.crs || "wgs84",
+    });
+    return MQ.fetchJSON(MQ.api("/place?" + query.toString()));
+  };
+
   /* ---------------------------------------------------------------- legend */
 
   /** Move a server-rendered legend into a Leaflet control. */

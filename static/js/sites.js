@@ -136,6 +136,6 @@
     state.reportMarker = L.circleMarker(event.latlng, { radius: 9, color: "#fff", weight: 3, fillColor: "#c62828",
       fillOpacity: 1 }).addTo(map);
     /* The place is shown by its names ("明珠花园1栋 · 书院巷") as soon as the lookup answers. */
-    caseForm.open({ lat: point.lat, lon: point.lon, place: "正在查询地点…", placeLookup: MQ.lookup(event.latlng) });
+    caseForm.open({ lat: point.lat, lon: point.lon, place: "正在查询地点…", placeLookup: MQ.place(event.latlng) });
   });
 })();
