@@ -144,7 +144,7 @@
       MQ.el("ul", null, shown.map(function (c) {
         return MQ.el("li", null, MQ.el("button", { type: "button", class: "mq-link", dataset: { caseCode: c.code },
           onclick: function () { if (cadre.openCase) cadre.openCase(c.code); } },
-          (c.status_label || "") + " " + c.title));
+          "【" + (c.status_label || ((MQ.config.labels || {}).status || {})[c.status] || c.status) + "】" + c.title));
       })));
   }
 
