@@ -88,7 +88,8 @@ def list_cases():
     if query.format == "xlsx":
         return _cases_workbook(viewer, query)
     page = case_pages.list_cases(db.session, _within_scope(viewer, query.filters()), limit=query.limit,
-                                 offset=query.offset, cursor=query.cursor, viewer=viewer)
+                                 offset=query.offset, cursor=query.cursor, viewer=viewer,
+                                 markers=query.fields == "marker")
     return jsonify(page | {"next": _next_link(page["next_cursor"])})
 
 

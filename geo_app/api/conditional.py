@@ -12,7 +12,7 @@ def versioned_json(asked, compute, *, community_id=None, cache_control):
     """Answer `compute()` as JSON, tagged by the case version: 304 when the client holds it, kept bytes when any."""
     key = answer_key(db.session, asked, community_id)
     if key in request.if_none_match:
-        response = current_app.response_class(status=304)
+        response = current_app.response_class(status=304, mimetype="application/json")  # the API's headers
     else:
         cache = current_app.extensions.get(EXTENSION) or current_app.extensions.setdefault(EXTENSION, AnswerCache())
         body = cache.get(key)

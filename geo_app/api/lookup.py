@@ -44,6 +44,13 @@ def lookup():
     return jsonify(found)
 
 
+@bp.get("/place")
+def place():
+    """Name a point for anyone (the report form's 位置 line): unit names only, no people."""
+    point = args_as(PointQuery)
+    return jsonify(lookup_service.place_names(db.session, point.lon, point.lat))
+
+
 @bp.get("/units")
 def units():
     viewer = current_viewer()

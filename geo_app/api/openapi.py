@@ -26,7 +26,7 @@ RESPONSES = {
     ("/points/{community}/{household}/earn", "post"): R.PointsBalance,
     ("/points/{community}/{household}/redeem", "post"): R.PointsBalance,
     ("/me/notifications", "get"): R.Inbox, ("/me/notifications/read", "post"): R.MarkedRead,
-    ("/search", "get"): R.SearchResults,
+    ("/search", "get"): R.SearchResults, ("/place", "get"): R.Place,
 }
 # Models only referenced from others' anyOf, registered as components too.
 OUTPUT = tuple(dict.fromkeys(m for r in RESPONSES.values() for m in (r if isinstance(r, tuple) else (r,))))
@@ -40,7 +40,7 @@ ERROR_STATUSES = {
     429: "too many requests (anonymous limits; see Retry-After)", 503: "database unavailable or the query too slow",
 }
 # Statuses only some operations answer, beyond what the generator derives from auth, path, query and body.
-EXTRA_STATUSES = {("/cases", "post"): [404, 422], ("/lookup", "get"): [404], ("/feedback/{token}", "get"): [410], ("/feedback/{token}", "post"): [410],
+EXTRA_STATUSES = {("/cases", "post"): [404, 422], ("/lookup", "get"): [404], ("/place", "get"): [404], ("/feedback/{token}", "get"): [410], ("/feedback/{token}", "post"): [410],
                   ("/cases/{code}/feedback-link", "post"): [409]}
 IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
                    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
@@ -49,6 +49,8 @@ IDEMPOTENCY_KEY = {"name": "Idempotency-Key", "in": "header", "required": False,
 # path, method, summary, query model, body model, success status, who may call
 OPERATIONS = [
     ("/lookup", "get", "Units covering a point, their people and the assignee", schemas.PointQuery, None, 200, "staff"),
+    ("/place", "get", "The names of the units covering a point (no people): a form's 位置 line", schemas.PointQuery,
+     None, 200, "public"),
     ("/units", "get", "Units as GeoJSON with their people", schemas.UnitsQuery, None, 200, "staff"),
     ("/people", "get", "People currently responsible for units", schemas.PeopleQuery, None, 200, "staff"),
     ("/sites", "get", "Red education and service sites as GeoJSON", schemas.SitesQuery, None, 200, "public"),

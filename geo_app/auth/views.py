@@ -68,4 +68,7 @@ def logout():
 
 @bp.get("/after-login")
 def after_login():
-    return redirect("/map")
+    """Send a 楼栋长 (and the other chiefs) to their own to-do list, staff who dispatch to the map."""
+    if current_user.is_authenticated and current_user.role == "chief":
+        return redirect(url_for("web.workbench"))
+    return redirect(url_for("web.cadre_map"))

@@ -238,6 +238,8 @@ class CasesQuery(CaseFilterQuery):
     overdue: Literal["0", "1", "true", "false"] | None = None
     format: Literal["json", "xlsx"] = Field("json", description="xlsx: the 民情台账 workbook of every matching case "
                                             "(without limit/offset) in Chinese")
+    fields: Annotated[Literal["full", "marker"], Field(
+        description="marker: only code, title, status, category, overdue and the point (a map's markers)")] = "full"
 
     def filters(self):
         return super().filters() | ({"overdue": True} if self.overdue in ("1", "true") else {})

@@ -124,14 +124,39 @@ class CaseReceipt(Out):
 CreatedCase = (CaseWithDuplicates, CaseReceipt)
 
 
+class CaseMarker(Out):
+    """A case as a map marker (fields=marker): the rest is fetched per case on demand."""
+
+    code: str
+    title: str
+    status: Status
+    category: str
+    overdue: str | None
+    lat: float
+    lon: float
+
+
 class CasePage(Out):
-    cases: list[Case]
+    cases: list[Case] | list[CaseMarker]
     total: int
     count_is_estimate: bool = Field(False, description="true when total is the planner's estimate (beyond 1,000)")
     limit: int
     offset: int
     next_cursor: str | None = Field(None, description="pass as cursor for the next page (keyset pagination)")
     next: str | None = Field(None, description="the next page's URL")
+
+
+class PlacePart(Out):
+    kind: str
+    kind_label: str
+    name: str | None
+
+
+class Place(Out):
+    """What a point is called: its community and the units covering it, nobody's name."""
+
+    community: dict
+    chain: list[PlacePart]
 
 
 class Lookup(Out):

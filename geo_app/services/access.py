@@ -14,7 +14,7 @@ from sqlalchemy import select, true
 
 from ..errors import ForbiddenError, NotFoundError, UnauthorizedError
 from ..models import ACTIONS, USER_ROLES, Community
-from .transitions import next_actions
+from .transitions import POINTS_ACTION, next_actions
 
 STAFF_ROLES = tuple(USER_ROLES)
 # The actions each role may take on a case it may see; the public takes none.
@@ -173,4 +173,6 @@ def case_actions(viewer, row):
     if not may_see_case(viewer, row):
         return []
     allowed = ROLE_ACTIONS[viewer.role]
+    if not row.household:  # 确认上报 credits a household: without one it does not apply
+        allowed = allowed - {POINTS_ACTION}
     return [a for a in next_actions(row.status, row.confirmed_at is not None) if a in allowed]

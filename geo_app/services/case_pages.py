@@ -11,12 +11,12 @@ import base64
 import binascii
 import json
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, literal, select, tuple_
 
 from ..errors import ValidationError
-from .case_store import CASE_ROW, serialize_case
+from .case_store import CASE_ROW, overdue_kind, serialize_case
 from .heat import split_window
 from .kpi_rollup import month_rollup, month_window
 from .queries import CASES, case_conditions
@@ -29,6 +29,8 @@ ORDER = (CASES.c.received_at.desc(), CASES.c.id.desc())
 # Counted from case_kpi_month_total (compact): the community and a window of whole months. Other filters
 # are counted up to COUNT_BOUND, then estimated (case_kpi_month would be exact but too large to sum city-wide).
 ROLLUP_FILTERS = {"community_id", "community", "from", "to"}
+# A marker's coordinates to 6 decimals: about 0.1 m, finer than any click.
+MARKER_DIGITS = 6
 
 
 def encode_cursor(row):
@@ -90,10 +92,12 @@ def _planner_estimate(session, query):
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def list_cases(session, filters, *, limit=100, offset=0, cursor=None, include_private=False, viewer=None):
+def list_cases(session, filters, *, limit=100, offset=0, cursor=None, include_private=False, viewer=None,
+               markers=False):
     """Return a page of cases matching filters, newest first, after cursor (and offset), with its total.
 
-    next_cursor is the position to ask for the following page (None on the last one).
+    next_cursor is the position to ask for the following page (None on the last one). markers: only what a map
+    marker and a list line need (marker_fields); the rest is fetched per case on demand.
     """
     if offset > OFFSET_MAX:
         raise ValidationError(f"offset 不能超过 {OFFSET_MAX}，更后面的页请用 next_cursor 翻页 "
@@ -107,4 +111,12 @@ def list_cases(session, filters, *, limit=100, offset=0, cursor=None, include_pr
     total, estimate = count_cases(session, filters)
     return {"total": total, "count_is_estimate": estimate, "limit": limit, "offset": offset,
             "next_cursor": encode_cursor(rows[-1]) if more else None,
-            "cases": [serialize_case(r, include_private=include_private, viewer=viewer) for r in rows]}
+            "cases": [marker_fields(r) if markers else serialize_case(r, include_private=include_private, viewer=viewer)
+                      for r in rows]}
+
+
+def marker_fields(row, now=None):
+    """Shape a case row for a map marker: code, title, status, category and overdue codes, and its point."""
+    return {"code": row.code, "title": row.title, "status": row.status, "category": row.category,
+            "overdue": overdue_kind(row, now or datetime.now(UTC)),
+            "lat": round(row.lat, MARKER_DIGITS), "lon": round(row.lon, MARKER_DIGITS)}

@@ -54,7 +54,7 @@ CASE_ROW = (
 def serialize_case(row, *, include_private=False, viewer=None, now=None):
     """Shape a case row for the API; personal data only when include_private; for a viewer, what they may do next."""
     now = now or datetime.now(UTC)
-    overdue = _overdue_kind(row, now)
+    overdue = overdue_kind(row, now)
     body = {
         "code": row.code,
         "tracking_code": row.tracking_code if include_private else None,  # the reporter's code for /track
@@ -98,7 +98,8 @@ def serialize_case(row, *, include_private=False, viewer=None, now=None):
     return body
 
 
-def _overdue_kind(row, now):
+def overdue_kind(row, now):
+    """Return "response" or "resolution" when an open case is past that deadline, else None."""
     if row.status not in OPEN_STATUSES:
         return None
     if row.accepted_at is None and row.response_due_at and now > row.response_due_at:
@@ -173,12 +174,18 @@ def bump_version(session, case_id, version, values):
     return updated
 
 
-def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None):
-    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action)."""
+def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None, deadlines=None):
+    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action).
+
+    deadlines: (response_due_at, resolve_due_at) that start afresh for this assignee (a re-dispatch), or None.
+    """
     row = session.execute(select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.community_id)
                           .where(CASES.c.id == case_id)).one()
     now = now or datetime.now(UTC)
-    bump_version(session, case_id, row.version if version is None else version,
-                 {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now})
+    values = {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now,
+              "accepted_at": None, "started_at": None}
+    if deadlines is not None:
+        values |= {"response_due_at": deadlines[0], "resolve_due_at": deadlines[1]}
+    bump_version(session, case_id, row.version if version is None else version, values)
     append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
                  data={"assignee_id": person_id, "role": role})

@@ -110,3 +110,11 @@ def lookup(session, lon, lat, today=None):
         "assignee": assignee,
         "fallback": fallback,
     }
+
+
+def place_names(session, lon, lat):
+    """Return what a point is called — its community and the names of the units covering it — and nobody's name."""
+    found = lookup(session, lon, lat)
+    return {"community": {"code": found["community"]["code"], "name": found["community"]["name"]},
+            "chain": [{"kind": unit["kind"], "kind_label": unit["kind_label"], "name": unit["name"]}
+                      for unit in found["chain"]]}

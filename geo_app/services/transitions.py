@@ -19,6 +19,9 @@ TRANSITIONS = {
     # 重新办理: a resolved case back to its assignee, in progress again (a reporter's 不满意, or a cadre).
     "reopen": (("resolved", "visited"), "in_progress"),
 }
+# The action that awards the reporter's household 爱心超市 points (pages explain it beside its button).
+POINTS_ACTION = "confirm"
+
 # action → the field it cannot go without and what a person calls it (dispatch: assignee_id, or a point).
 REQUIRED_FIELD = {
     "dispatch": ("assignee_id", "责任人"),

@@ -75,7 +75,11 @@ def apply_transition(session, code, change, *, actor, policy=None, now=None, eve
 
     if action == "dispatch":
         person_id, role = _resolve_dispatch_target(session, row, change)
-        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now, version=version)
+        # A re-dispatch (the case had an assignee, or was returned) gives the new assignee their own deadlines,
+        # counted from now: they cannot answer for the time the case spent with someone else.
+        redispatch = row.dispatched_at is not None or row.status == "returned"
+        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now, version=version,
+                    deadlines=policy.due_times(row.urgency, now) if redispatch else None)
     elif action == "confirm":
         _confirm(session, row, version, actor, note, now, policy)
     else:

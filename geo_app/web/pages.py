@@ -9,6 +9,7 @@ from ..errors import NotFoundError
 from ..models import CATEGORIES, CHANNELS, Community
 from ..services.access import STAFF_ROLES, scope_for
 from ..services.catalog import vocabulary_list
+from ..services.display import display_units
 from ..services.sites import list_sites
 from ..services.units import units_geojson
 
@@ -58,6 +59,25 @@ def community_sites(session, community_code, display=None):
 def case_choices():
     """Return the channels and categories a case form offers."""
     return {"channels": vocabulary_list("channel"), "categories": vocabulary_list("category")}
+
+
+def staff_case_choices():
+    """Return what the staff case form offers: the channels and categories, and the urgencies deadlines depend on."""
+    return {**case_choices(), "urgencies": vocabulary_list("urgency")}
+
+
+def labelled_units(session, community_code, display, streets):
+    """Return the streets (already read), lanes and buildings of a community as one collection with their kind."""
+    by_kind = {"street": streets, **{kind: display_units(session, community_code, kind, display)
+                                     for kind in ("lane", "building")}}
+    return {"type": "FeatureCollection", "features": [
+        {**feature, "properties": {**feature["properties"], "kind": kind}}
+        for kind, collection in by_kind.items() for feature in collection["features"]]}
+
+
+def case_labels():
+    """Return {"status": {code: label}, "category": {code: label}} for pages that get cases as bare codes."""
+    return {name: {item["code"]: item["label"] for item in vocabulary_list(name)} for name in ("status", "category")}
 
 
 def filter_choices():

@@ -14,9 +14,10 @@ from ..maps import cadre, heat, sites, tiled
 from ..maps.assets import ECHARTS_JS, vendor_url
 from ..maps.base import basemap_from_config, render_parts
 from ..maps.cases import STATUS_COLORS, status_legend
+from ..maps.labels import unit_labels
 from ..models import OPEN_STATUSES
 from ..schemas import CASES_PAGE_MAX
-from ..services.access import check_case_visible
+from ..services.access import ROLE_ACTIONS, check_case_visible
 from ..services.case_store import get_case_row
 from ..services.catalog import vocabulary_list
 from ..services.dashboard import case_months
@@ -25,6 +26,7 @@ from ..services.kpis import COLUMN_LABELS
 from ..services.public_heat import PublicHeatPolicy, public_months
 from ..services.tiles import LAYERS as TILE_LAYERS
 from ..services.tiles import UNIT_LAYER_OF_KIND, draws_from_tiles
+from ..services.transitions import POINTS_ACTION
 from ..static_assets import vendor_base_url
 from . import pages, reports
 from .blueprint import bp
@@ -116,14 +118,16 @@ def cadre_map():
     parts = _render_map(fmap, layers)
     tiles = _tiles(community, "units", [(UNIT_LAYER_OF_KIND[kind], label, cadre.LAYER_STYLES[kind])
                                         for kind, label in cadre.layer_labels()]) if from_tiles else None
+    may_dispatch = "dispatch" in ROLE_ACTIONS[viewer.role]
     config = _page_config(basemap, parts, layers=parts.names, community=community["code"], tiles=tiles,
                           status_colors=STATUS_COLORS, max_markers=MAX_CASE_MARKERS,
                           dispatch_action="dispatch", open_statuses=list(OPEN_STATUSES), page_size=CASES_PAGE_MAX,
-                          case_page=url_for("web.case_page", code="CODE"),
+                          case_page=url_for("web.case_page", code="CODE"), may_dispatch=may_dispatch,
+                          labels=pages.case_labels(), unit_labels=unit_labels(units, basemap),
                           select=(request.args.get("case") or "")[:CASE_CODE_MAX] or None)
     return render_template("web/map.html", community=community, map=parts, page_config=config,
-                           legend=cadre.legend_items(), status_legend=status_legend(),
-                           choices=pages.case_choices(), filters=pages.filter_choices())
+                           legend=cadre.legend_items(), status_legend=status_legend(), may_dispatch=may_dispatch,
+                           choices=pages.staff_case_choices(), filters=pages.filter_choices())
 
 
 @bp.get("/heatmap")
@@ -174,6 +178,7 @@ def case_page(code):
     code = code.strip()[:CASE_CODE_MAX]
     check_case_visible(viewer, get_case_row(db.session, code))
     config = {"api": _api_root(), "code": code, "satisfaction": vocabulary_list("satisfaction"),
+              "points_action": POINTS_ACTION,
               "map_page": url_for("web.cadre_map"), "status_colors": STATUS_COLORS}
     return render_template("web/case.html", code=code, page_config=config, sheet=reports.case_sheet(code, viewer))
 
@@ -194,7 +199,9 @@ def sites_map():
     tiles = _tiles(community, streets_layer, [(streets_layer, sites.STREETS_LABEL, sites.STREET_STYLE)]) \
         if from_tiles else None
     config = _page_config(basemap, parts, layers=parts.names, community=community["code"], tiles=tiles,
-                          channel=pages.RESIDENT_CHANNEL)
+                          channel=pages.RESIDENT_CHANNEL,
+                          unit_labels=unit_labels(pages.labelled_units(db.session, community["code"], display, streets),
+                                                  basemap))
     return render_template("web/sites.html", community=community, map=parts, page_config=config,
                            sites=site_list, legend=sites.legend_items(collection),
                            choices=pages.case_choices())

@@ -2,8 +2,10 @@
  * and the heat layer. Cases come from GET /api/v1/cases (paged, the cadre's scope), heat from
  * GET /api/v1/heat; nothing about a case is inlined in the page. Every text goes in with textContent.
  *
- * A click on a case marker opens its popup and selects it for dispatch (selectCaseForDispatch), so the
- * lookup popup of the next map click offers "派给此处责任人".
+ * Markers come from the light field set (?fields=marker: code, title, status, category, overdue, point); a case's
+ * details (channel, assignee, times, allowed_actions) are fetched when it is opened. Opening a case the viewer may
+ * dispatch selects it (selectCaseForDispatch), so the lookup popup of the next map click offers "派给此处责任人".
+ * Which click opens a case and which asks who answers for the point: see cadre.js (click mode).
  */
 (function () {
   "use strict";
@@ -23,7 +25,9 @@
   var MAX_MARKERS = config.max_markers || 3000;
   var UNCLUSTERED_ZOOM = 19;
   var $ = function (id) { return document.getElementById(id); };
-  var state = { seq: 0, cases: [], total: 0, markers: new Map(), shown: 0, selected: null };
+  var state = { seq: 0, cases: [], total: 0, markers: new Map(), shown: 0, selected: null, details: new Map() };
+  var labels = config.labels || {};
+  var NEAR_PX = 14; /* a marker this close to a click (screen pixels) is "under the cursor" */
 
   MQ.sidePanel(map);
   var heat = heatLayer ? new MQ.HeatView(map, heatLayer, { community: config.community }) : null;
@@ -53,9 +57,23 @@
     return a.role_label + "（未指定责任人）";
   }
 
+  function statusLabel(c) {
+    return c.status_label || (labels.status || {})[c.status] || c.status;
+  }
+
+  function categoryLabel(c) {
+    return typeof c.category === "string" ? (labels.category || {})[c.category] || c.category : label(c.category);
+  }
+
+  /* A marker's light fields from a full case, so a case changed here stays one shape in the list and markers. */
+  function light(c) {
+    return { code: c.code, title: c.title, status: c.status, category: c.category && c.category.code || c.category,
+      overdue: c.overdue || null, lat: c.lat, lon: c.lon };
+  }
+
   function statusChip(c) {
     return MQ.el("span", { class: "mq-chip", style: "background:" + (colors[c.status] || "#555"),
-      dataset: { status: c.status } }, c.status_label || c.status);
+      dataset: { status: c.status } }, statusLabel(c));
   }
 
   /* ------------------------------------------------------------ markers */
@@ -81,8 +99,9 @@
 
   function popupContent(c) {
     var selected = state.selected === c.code;
-    var hint;
-    if (!dispatchAction(c)) hint = MQ.el("p", { class: "mq-muted" }, "当前状态（" + (c.status_label || c.status) + "）不能派单");
+    var hint = null;
+    if (!config.may_dispatch) hint = null; /* a chief works his cases on their page; dispatching is not his */
+    else if (!dispatchAction(c)) hint = MQ.el("p", { class: "mq-muted" }, "当前状态（" + statusLabel(c) + "）不能派单");
     else if (selected) hint = MQ.el("p", { class: "mq-hint", "data-role": "selected" }, "已选为待派单：点击地图上的楼栋或位置，再点“派给此处责任人”。");
     return MQ.el("div", { class: "mq-case-pop", dataset: { code: c.code } },
       MQ.el("h3", { "data-role": "title" }, c.title),
@@ -98,17 +117,78 @@
   }
 
   function chooseCase(c) {
-    if (!dispatchAction(c)) return;
+    if (!config.may_dispatch || !dispatchAction(c)) return;
     window.selectCaseForDispatch({ code: c.code, version: c.version, title: c.title });
+  }
+
+  /** The whole case (fetched once per opening: it may have changed since the markers were loaded). */
+  async function details(code) {
+    var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(code)));
+    if (res.ok) state.details.set(code, res.body);
+    return res;
+  }
+
+  /** Open a case: fetch its details, select it for dispatch when the viewer may, show its popup at its marker. */
+  cadre.openCase = async function (code) {
+    var marker = state.markers.get(code);
+    var at = marker ? marker.getLatLng() : null;
+    var popup = L.popup(Object.assign({ maxWidth: 300, minWidth: 220, className: "mq-case-popup" }, cadre.popupPadding()));
+    if (at) popup.setLatLng(at).setContent(MQ.el("div", { class: "mq-loading" }, "正在读取民情…")).openOn(map);
+    var res = await details(code);
+    if (!res.ok) {
+      if (at) popup.setContent(MQ.el("div", { class: "mq-error" }, MQ.errorMessage(res)));
+      return null;
+    }
+    var c = res.body;
+    if (!at) {
+      at = MQ.toDisplay(c.lat, c.lon);
+      popup.setLatLng(at);
+    }
+    chooseCase(c); /* before the content: it shows the selection */
+    Object.assign(popup.options, cadre.popupPadding());
+    popup.setContent(popupContent(c));
+    if (!map.hasLayer(popup)) popup.openOn(map);
+    return c;
+  };
+
+  /** The cases whose markers are drawn within NEAR_PX of a map position (a cluster counts its members). */
+  cadre.casesNear = function (latlng) {
+    if (!cluster || !map.hasLayer(cluster)) return [];
+    var here = map.latLngToLayerPoint(latlng);
+    var found = [];
+    state.markers.forEach(function (marker) {
+      var shown = cluster.getVisibleParent(marker);
+      if (!shown) return;
+      var radius = shown === marker ? NEAR_PX : NEAR_PX + 12;
+      if (map.latLngToLayerPoint(shown.getLatLng()).distanceTo(here) <= radius) found.push(marker.mqCase);
+    });
+    return found;
+  };
+
+  function clickedAt(event) {
+    return event.originalEvent ? map.mouseEventToLatLng(event.originalEvent) : event.latlng;
   }
 
   function makeMarker(c) {
     var marker = L.marker(MQ.toDisplay(c.lat, c.lon), { icon: caseIcon(c), title: c.title, riseOnHover: true });
     marker.mqCase = c;
-    marker.on("click", function () { chooseCase(marker.mqCase); }); /* before the popup: it shows the selection */
-    marker.bindPopup(function () { return popupContent(marker.mqCase); },
-      { maxWidth: 300, minWidth: 220, className: "mq-case-popup", autoPanPadding: [20, 60] });
+    marker.on("click", function (event) {
+      if (cadre.markersAnswer(event.originalEvent)) cadre.openCase(marker.mqCase.code);
+      else cadre.onMapClick({ latlng: clickedAt(event) });
+    });
     return marker;
+  }
+
+  /* A cluster: in 查民情 mode (or with Shift) it zooms in (spreads out at the last zoom); else it asks who answers. */
+  if (cluster) {
+    cluster.on("clusterclick", function (event) {
+      if (cadre.markersAnswer(event.originalEvent)) {
+        if (map.getZoom() >= map.getMaxZoom()) event.layer.spiderfy();
+        else event.layer.zoomToBounds({ padding: [30, 30] });
+      } else {
+        cadre.onMapClick({ latlng: clickedAt(event) });
+      }
+    });
   }
 
   function restyle(code) {
@@ -125,10 +205,9 @@
       MQ.el("button", { type: "button", class: "mq-case-item", onclick: function () { cadre.showCase(c.code); } },
         MQ.el("span", { class: "mq-case-title", "data-role": "title" }, c.title),
         MQ.el("span", { class: "mq-case-meta" }, statusChip(c), " ",
-          MQ.el("span", { "data-role": "assignee" }, assigneeText(c)),
+          c.assignee ? MQ.el("span", { "data-role": "assignee" }, assigneeText(c)) : null,
           c.overdue ? MQ.el("span", { class: "mq-chip mq-chip-overdue" }, "超时") : null),
-        MQ.el("span", { class: "mq-case-meta mq-muted" }, c.code + " · " + label(c.channel) + " · " + label(c.category) +
-          " · " + MQ.formatTime(c.times && c.times.received))));
+        MQ.el("span", { class: "mq-case-meta mq-muted" }, c.code + " · " + categoryLabel(c))));
   }
 
   function renderList(more) {
@@ -164,7 +243,8 @@
     renderCount("正在加载民情…");
     while (all.length < MAX_MARKERS) {
       /* keyset pages: each starts after the last case of the one before (next_cursor) */
-      var params = filters.params({ community: config.community, limit: Math.min(PAGE_SIZE, MAX_MARKERS - all.length) });
+      var params = filters.params({ community: config.community, limit: Math.min(PAGE_SIZE, MAX_MARKERS - all.length),
+        fields: "marker" });
       if (cursor) params.set("cursor", cursor);
       var res = await MQ.fetchJSON(MQ.api("/cases?" + params.toString()));
       if (mine !== state.seq) return;
@@ -205,11 +285,14 @@
       cadre.showCase(code);
       return;
     }
-    var res = await MQ.fetchJSON(MQ.api("/cases/" + encodeURIComponent(code)));
+    var res = await details(code);
     if (!res.ok) return;
     chooseCase(res.body);
     map.setView(MQ.toDisplay(res.body.lat, res.body.lon), Math.max(map.getZoom(), 17));
   }
+
+  /** Load the cases again (after 在此登记民情: the new case in the list, its count and on the map). */
+  cadre.reloadCases = loadCases;
 
   /** Bring a case's marker into view (out of its cluster: clustering stops at zoom 19), select it, open it. */
   cadre.showCase = function (code) {
@@ -221,8 +304,7 @@
       return true;
     }
     if (!map.hasLayer(cluster)) map.addLayer(cluster);
-    chooseCase(marker.mqCase);
-    var open = function () { if (marker._map) marker.openPopup(); };
+    var open = function () { cadre.openCase(code); };
     if (cluster.getVisibleParent(marker) === marker && map.getBounds().contains(marker.getLatLng())) {
       open();
       return true;
@@ -239,10 +321,12 @@
   /* A dispatched case: its new status and assignee on the marker, popup and list at once. */
   cadre.onDispatched = function (body) {
     var marker = state.markers.get(body.code);
-    if (marker) marker.mqCase = body;
-    state.cases = state.cases.map(function (c) { return c.code === body.code ? body : c; });
+    state.details.set(body.code, body);
+    var shown = Object.assign(light(body), { assignee: body.assignee });
+    if (marker) marker.mqCase = shown;
+    state.cases = state.cases.map(function (c) { return c.code === body.code ? shown : c; });
     restyle(body.code);
-    replaceListItem(body);
+    replaceListItem(shown);
   };
 
   cadre.onSelect = function (selected) {

@@ -83,6 +83,9 @@
     return MQ.el("section", { class: "mq-case-actions" },
       MQ.el("h2", null, "办理"),
       actions.length ? MQ.el("div", { class: "mq-actions" }, buttons) : MQ.el("p", { class: "mq-muted" }, "此民情已无可执行的操作。"),
+      /* 确认上报 is offered only for a report with a household to credit (the server's allowed_actions). */
+      actions.some(function (a) { return a.code === config.points_action; }) ? MQ.el("p", { class: "mq-muted", "data-role": "confirm-hint" },
+        "确认上报：核实居民反映属实后点此确认，上报人所在户将获得爱心超市积分（每件只能确认一次）。") : null,
       slot);
   }
 

@@ -200,6 +200,21 @@
     return MQ.fetchJSON(MQ.api("/lookup?" + query.toString()));
   };
 
+  /** The place names of a lookup answer, most specific first: "明珠花园1栋 · 书院巷" (grids left out), else the community. */
+  MQ.placeName = function (body) {
+    var names = (body.chain || []).filter(function (unit) { return unit.kind !== "grid"; })
+      .map(function (unit) { return unit.name; });
+    return names.length ? names.slice(0, 2).join(" · ") : (body.community ? body.community.name : "");
+  };
+
+  /** Name a clicked map position for anyone (GET /api/v1/place: unit names, no people); resolves to {ok, status, body}. */
+  MQ.place = function (latlng) {
+    var query = new URLSearchParams({
+      lat: MQ.round7(latlng.lat), lon: MQ.round7(latlng.lng), crs: MQ.config.crs || "wgs84",
+    });
+    return MQ.fetchJSON(MQ.api("/place?" + query.toString()));
+  };
+
   /* ---------------------------------------------------------------- legend */
 
   /** Move a server-rendered legend into a Leaflet control. */
@@ -249,23 +264,69 @@
     var self = this;
     var pickerElement = part("photos");
     var photos = pickerElement && MQ.PhotoPicker ? new MQ.PhotoPicker(pickerElement) : null;
+    /* A draft of what was typed survives closing the form and a reload, until the case is sent. The reporter's
+       name and phone are left out of it: on a shared phone or desk they would wait for the next person. */
+    var DRAFT_FIELDS = ["title", "description", "category", "channel", "urgency"];
+    var draftKey = "mq-case-draft:" + (options.draftKey || window.location.pathname);
+
+    function saveDraft() {
+      var draft = {};
+      DRAFT_FIELDS.forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && field.value) draft[name] = field.value;
+      });
+      try {
+        if (draft.title || draft.description) window.localStorage.setItem(draftKey, JSON.stringify(draft));
+        else window.localStorage.removeItem(draftKey);
+      } catch (e) { /* no storage: no draft */ }
+    }
+
+    function restoreDraft() {
+      var draft = null;
+      try { draft = JSON.parse(window.localStorage.getItem(draftKey) || "null"); } catch (e) { draft = null; }
+      if (!draft) return false;
+      DRAFT_FIELDS.forEach(function (name) {
+        var field = form.elements.namedItem(name);
+        if (field && typeof draft[name] === "string") field.value = draft[name];
+      });
+      return true;
+    }
+
+    function clearDraft() {
+      try { window.localStorage.removeItem(draftKey); } catch (e) { /* nothing kept */ }
+    }
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", saveDraft);
 
     function close() {
+      if (part("result").hidden) saveDraft();
       overlay.hidden = true;
       if (options.onClose) options.onClose();
+    }
+
+    /** Show the place as names; a pending lookup (where.placeLookup, a promise of an answer) names it when it comes. */
+    function showPlace(where) {
+      MQ.show(part("place"), "位置：" + (where.place || "地图上选的点"));
+      if (!where.placeLookup) return;
+      var asked = point;
+      where.placeLookup.then(function (res) {
+        if (asked !== point) return;
+        MQ.show(part("place"), "位置：" + (res && res.ok ? MQ.placeName(res.body) : "地图上选的点"));
+      });
     }
 
     this.open = function (where) {
       point = { lat: MQ.round7(where.lat), lon: MQ.round7(where.lon) };
       key = MQ.newKey();
       form.reset();
+      var restored = restoreDraft();
       if (photos) photos.clear();
       MQ.show(part("error"), "");
       part("result").hidden = true;
       part("result").textContent = "";
       part("submit").disabled = !!where.blocked;
-      MQ.show(part("place"), "位置：" + (where.place ? where.place + "（" : "") + point.lat.toFixed(6) + ", " +
-        point.lon.toFixed(6) + (where.place ? "）" : ""));
+      MQ.show(part("draft"), restored ? "已恢复上次未提交的内容。" : "");
+      showPlace(where);
       var assignee = where.assignee;
       if (assignee) {
         var person = assignee.person;
@@ -293,6 +354,7 @@
         lat: point.lat,
         lon: point.lon,
       };
+      if (data.get("urgency")) payload.urgency = String(data.get("urgency"));
       ["reporter_name", "reporter_phone"].forEach(function (field) {
         var value = String(data.get(field) || "").trim();
         if (value) payload[field] = value;
@@ -304,6 +366,11 @@
           return;
         }
         payload.notify = true;
+      }
+      if (!payload.category) {
+        MQ.show(part("error"), "请选择类别。");
+        form.querySelector('[name="category"]').focus();
+        return;
       }
       if (!payload.title) {
         MQ.show(part("error"), "请填写标题。");
@@ -331,20 +398,25 @@
         if (field) field.focus();
         return;
       }
-      /* The reporter follows the case by its tracking code; staff also see the case number (编号). */
+      /* The reporter follows the case by its tracking code on /track; staff follow it on its own page. */
+      clearDraft();
+      MQ.show(part("draft"), "");
       var tracking = res.body.tracking_code;
       var result = part("result");
       result.textContent = "";
+      var progress = options.casePage
+        ? MQ.el("a", { href: options.casePage.replace("CODE", encodeURIComponent(res.body.code)), "data-role": "case-link" }, "查看详情与办理")
+        : MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(tracking) }, "查看办理进度");
       MQ.append(result, tracking ? [
         MQ.el("p", null, "已登记，查询码："),
         MQ.el("p", { class: "mq-code-line" }, MQ.el("span", { class: "mq-code", "data-role": "code" }, tracking), " ",
           MQ.copyButton(tracking, "复制查询码")),
         MQ.el("p", { class: "mq-muted" }, "请记下查询码，凭码随时可查进度，不要告诉无关的人。"),
-        MQ.el("p", null, MQ.el("a", { href: (MQ.config.track || "/track") + "/" + encodeURIComponent(tracking) }, "查看办理进度")),
       ] : [MQ.el("p", null, "已登记。")]);
       if (options.showCaseCode) {
         MQ.append(result, MQ.el("p", { "data-role": "case-code" }, "案件编号：" + res.body.code));
       }
+      MQ.append(result, MQ.el("p", null, progress));
       result.hidden = false;
       if (photos) photos.clear();
       if (options.onCreated) options.onCreated(res.body);

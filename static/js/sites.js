@@ -125,8 +125,8 @@
   });
   $("mq-pick-cancel").addEventListener("click", function () { setPicking(false); });
 
-  /* The resident's point goes straight into the case (the lookup is for staff); the server places
-     it and answers outside_community when it is not in any community. */
+  /* The resident's point goes straight into the case; the lookup only names the place on the form. The server
+     places the case and answers outside_community when the point is not in any community. */
   map.on("click", function (event) {
     if (!state.picking) return;
     setPicking(false);
@@ -135,6 +135,7 @@
     if (state.reportMarker) map.removeLayer(state.reportMarker);
     state.reportMarker = L.circleMarker(event.latlng, { radius: 9, color: "#fff", weight: 3, fillColor: "#c62828",
       fillOpacity: 1 }).addTo(map);
-    caseForm.open({ lat: point.lat, lon: point.lon, place: "地图选点" });
+    /* The place is shown by its names ("明珠花园1栋 · 书院巷") as soon as the lookup answers. */
+    caseForm.open({ lat: point.lat, lon: point.lon, place: "正在查询地点…", placeLookup: MQ.place(event.latlng) });
   });
 })();

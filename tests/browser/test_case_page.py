@@ -24,7 +24,8 @@ def offered(page):
 def test_a_chief_is_offered_only_a_chiefs_actions_and_a_cadre_all(open_page, chief_login, cadre_login, live_server,
                                                                    cadre_token):
     status, case = live_server.call("POST", "/api/v1/cases", token=cadre_token, body={
-        "title": "楼道灯不亮", "channel": "grid_worker", "category": "hazard", **point_in_building("BD01")})
+        "title": "楼道灯不亮", "channel": "grid_worker", "category": "hazard", "household": "BD01-101",
+        **point_in_building("BD01")})
     assert status == 201 and case["status"] == "dispatched", case
     watched = open_page(f"/cases/{case['code']}", storage_state=chief_login)
     assert offered(watched.page) == {"accept", "return"}
@@ -37,4 +38,5 @@ def test_a_chief_is_offered_only_a_chiefs_actions_and_a_cadre_all(open_page, chi
 
     watched = open_page(f"/cases/{case['code']}", storage_state=cadre_login)
     assert offered(watched.page) == {"start", "resolve", "return", "confirm"}
+    assert "爱心超市积分" in watched.page.locator('[data-role="confirm-hint"]').inner_text(), "确认上报 is explained"
     watched.assert_quiet()

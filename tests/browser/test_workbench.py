@@ -158,6 +158,7 @@ def test_the_report_form_asks_for_updates_separately_and_only_with_a_phone(open_
     form.wait_for()
     consent = form.locator('input[name="notify"]')
     assert consent.is_visible() and not consent.is_checked(), "the consent box is not ticked in advance"
+    form.locator('[name="category"]').select_option("hazard")  # not preset: the resident chooses
     form.locator('[name="title"]').fill("巷口路灯不亮")
     consent.check()
     form.locator('button[type="submit"]').click()
