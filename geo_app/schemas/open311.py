@@ -65,16 +65,26 @@ def _all_cjk(value):
     return all(unicodedata.name(ch, "").startswith(("CJK UNIFIED", "CJK COMPATIBILITY")) or ch in "·・" for ch in value)
 
 
-def join_name(first, last):
-    """Join the spec's first/last name: 张 + 三 → 张三 when both are Chinese, else "First Last".
+# The commonest Chinese family names (about 85 % of people) and the compound ones: which part of a split name leads.
+SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭"
+    "陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐"
+) | {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文", "司徒", "夏侯", "令狐", "端木"}
 
-    FixMyStreet splits a name at its first space ("张 三" → first 张, last 三), so a Chinese name keeps its order
-    (family name first) when the parts are joined as sent, without the space.
+
+def join_name(first, last):
+    """Join the spec's first/last name: both Chinese → family name first without a space, else "First Last".
+
+    Clients disagree on which part is the family name: FixMyStreet splits a name at its first space ("张 三" →
+    first 张, last 三), a client following the spec sends the given name as first_name (first 三, last 张). So
+    the part that is a family name leads (张三 either way); when neither or both are, the parts keep the order sent.
     """
     first = first if first and first != "-" else None  # FixMyStreet sends "-" for a missing last name
     last = last if last and last != "-" else None
     if first and last:
-        return f"{first}{last}" if _all_cjk(first) and _all_cjk(last) else f"{first} {last}"
+        if not (_all_cjk(first) and _all_cjk(last)):
+            return f"{first} {last}"
+        return f"{last}{first}" if last in SURNAMES and first not in SURNAMES else f"{first}{last}"
     return first or last
 
 

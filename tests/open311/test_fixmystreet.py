@@ -205,7 +205,8 @@ def test_every_answer_is_in_the_format_asked_for(public_client, path, method, st
 
 
 @pytest.mark.parametrize(("first", "last", "name"), [
-    ("张", "三", "张三"), ("欧阳", "小明", "欧阳小明"), ("John", "Smith", "John Smith"),
+    ("张", "三", "张三"), ("三", "张", "张三"), ("欧阳", "小明", "欧阳小明"), ("小明", "欧阳", "欧阳小明"),
+    ("王", "小明", "王小明"), ("小明", "王", "王小明"), ("张", "王", "张王"), ("John", "Smith", "John Smith"),
     ("José", "García", "José García"), ("Test", "-", "Test"), ("Li", "王", "Li 王"), (None, "张", "张"),
 ])
 def test_first_and_last_names_joined_in_their_own_order(first, last, name):
