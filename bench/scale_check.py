@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -57,7 +58,8 @@ class AppNode:
                  "--no-control-socket",  # two nodes on one machine would share ~/.gunicorn/gunicorn.ctl
                  "--access-logfile", str(self.dir / "access.log"), "--access-logformat",
                  "%(s)s %(U)s %({x-forwarded-for}i)s", "geo_app.wsgi:app"],
-                cwd=ROOT, env={**env, "MINQING_INSTANCE_PATH": str(self.dir)}, stdout=out, stderr=subprocess.STDOUT)
+                cwd=ROOT, env={**env, "MINQING_INSTANCE_PATH": str(self.dir)}, stdout=out, stderr=subprocess.STDOUT,
+                start_new_session=True)  # a process group of its own: the node (master and workers) dies at once
 
     def wait(self):
         wait_for(f"http://127.0.0.1:{self.port}/healthz", self.proc, self.log, timeout=240)  # a busy machine
@@ -68,8 +70,13 @@ class AppNode:
         return sum(1 for line in lines if line.split()[-1:] == [address])
 
     def stop(self, kill=False):
+        """Stop the node; kill=True: SIGKILL its master and workers at once, as a machine that dies (requests in
+        flight and queued in its listen backlog are cut off, not finished by orphaned workers)."""
         if self.proc.poll() is None:
-            (self.proc.kill if kill else self.proc.terminate)()
+            if kill:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            else:
+                self.proc.terminate()
             self.proc.wait(timeout=30)
 
 

@@ -96,7 +96,10 @@ SETTINGS = (
     Setting("RATELIMIT_STORAGE_URI", str, "",
             "where the limiter counts: `redis://…`, `memory://` (per process), or empty for the default",
             shown_default="`REDIS_URL` if set, else the database (shared by every worker)"),
-    Setting("REDIS_URL", str, "", "a Redis server (`redis://host:6379/0`); the limiter counts there when set"),
+    Setting("REDIS_URL", str, "", "a Redis server (`redis://host:6379/0`); when set, the limiter counts there and "
+            "the heat answers are kept there for every node (else each process keeps its own)"),
+    Setting("HEAT_CACHE_SECONDS", int, 3600, "how long Redis keeps a heat answer (with `REDIS_URL`); a case change "
+            "makes new answers at once, so this only bounds memory"),
     Setting("TRUSTED_PROXIES", int, 0, "how many proxies' `X-Forwarded-For` to believe for the client address; "
             "non-zero only when the app is reachable through those proxies alone"),
     Setting("ANON_DB_BUDGET_MS", int, 8000,

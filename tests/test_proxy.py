@@ -1,11 +1,16 @@
 """The client address the limits count by: the socket's own without trusted proxies, nginx's behind deploy/nginx.conf."""
 
 import os
+import socket
+import threading
+import uuid
 from collections import Counter
+from contextlib import contextmanager
 from itertools import count
 
 import pytest
 
+from tests.factories import case_body
 from tests.servers import gunicorn, nginx, post_from, request
 
 _names = count()
@@ -49,3 +54,53 @@ def test_behind_nginx_each_client_address_has_its_own_limit(database_url):
         second = [post_from("127.0.0.2", f"{proxy}/api/v1/cases", {}) for _ in range(LIMIT + 1)]
     assert first == [400] * LIMIT + [429]
     assert second == [400] * LIMIT + [429], "another client address has a limit of its own"
+
+
+@contextmanager
+def dying_node():
+    """A node that dies under every request: it reads the request, then drops the connection unanswered.
+
+    Yields (port, the requests it took): what nginx sees of an app node killed while a request was on its way.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    taken, stop = [], threading.Event()
+
+    def serve():
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with conn:
+                conn.settimeout(5)
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                taken.append(data)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1], taken
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
+
+
+def test_a_report_with_an_idempotency_key_goes_to_the_other_node_when_its_node_dies(database_url):
+    """nginx never sends a POST twice on its own; one with an Idempotency-Key it may, since the app stores it once."""
+    env = {"ANON_POST_LIMIT": "100 per minute", "TRUSTED_PROXIES": "1"}
+    with dying_node() as (dead, taken), gunicorn(database_url, env=env) as (base, _), \
+            nginx(f"127.0.0.1:{dead} max_fails=0; server {base.split('//', 1)[1]}") as proxy:
+        keyed = [request(f"{proxy}/api/v1/cases", method="POST", body=case_body(),
+                         headers={"Idempotency-Key": uuid.uuid4().hex})[0] for _ in range(6)]
+        plain = [request(f"{proxy}/api/v1/cases", method="POST", body={})[0] for _ in range(6)]
+    assert keyed == [201] * 6, "a keyed report the dying node took was passed on to the live one"
+    assert any(b"Idempotency-Key" in data for data in taken), "the dying node never saw a keyed report"
+    # Every other POST is left as it was: the one the dying node took is a 502, never sent a second time.
+    assert set(plain) == {400, 502}, Counter(plain)

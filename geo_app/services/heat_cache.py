@@ -7,20 +7,33 @@ covers: case_change's row for one community, the newest of all rows for a view a
 before, even after a rollback). The version is read *before* the
 cells, so an answer is never older than its key: a case change committed in between is at worst counted
 early, never missed. The key doubles as the answer's ETag, so a client that sends it back gets a 304
-without any cell being counted. Each app keeps its own bounded AnswerCache (least recently used first
-out, MAX_BYTES); processes and nodes need not agree, because a key names exactly the data behind it.
+without any cell being counted. Because a key names exactly the data behind it, the answers may live
+anywhere: with REDIS_URL they are kept in Redis (RedisAnswerCache), so what one process or node counted
+every other one serves; without it each app keeps its own bounded AnswerCache (least recently used first
+out, MAX_BYTES) and every process counts once per change.
 """
 
 import hashlib
+import logging
 import threading
+import time
 
+import redis
 from cachetools import LRUCache
 from sqlalchemy import func, select
 
 from ..models.case import CaseChange
 from .clock import china_today
 
+log = logging.getLogger(__name__)
+
 MAX_BYTES = 64 * 1024 * 1024
+# The largest answer kept in Redis: a bigger one (a county at the finest zoom) is counted each time rather than
+# moved whole through Redis, which serves everything else one request at a time while it copies.
+MAX_SHARED_ANSWER_BYTES = 4 * 1024 * 1024
+# After a failed call Redis is left alone this long: a Redis that is down costs no time-out per request.
+REDIS_RETRY_SECONDS = 5
+REDIS_TIMEOUT_SECONDS = 0.5
 VERSIONS = CaseChange.__table__
 
 def case_version(session, community_id=None):
@@ -53,3 +66,52 @@ class AnswerCache:
         if len(body) <= self._answers.maxsize:
             with self._lock:
                 self._answers[key] = body
+
+
+class RedisAnswerCache:
+    """Encoded answers in Redis, shared by every process and node, each kept ttl seconds (LRU-free: keys just expire).
+
+    Redis unreachable or failing: a read is a miss and a write is dropped, so the answer is counted as without a
+    cache; the first failure of an outage is logged (once, until a call succeeds again), and Redis is left alone
+    for REDIS_RETRY_SECONDS after each failure.
+    """
+
+    def __init__(self, url, *, ttl, namespace, max_answer_bytes=MAX_SHARED_ANSWER_BYTES):
+        self._redis = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+                                           socket_timeout=REDIS_TIMEOUT_SECONDS)
+        self._ttl, self._max_answer_bytes = ttl, max_answer_bytes
+        self._prefix = f"minqing:heat:{namespace}:"
+        self._lock = threading.Lock()
+        self._failing, self._quiet_until = False, 0.0
+
+    def get(self, key):
+        return self._call(self._redis.get, self._prefix + key)
+
+    def put(self, key, body):
+        if len(body) <= self._max_answer_bytes:
+            self._call(self._redis.set, self._prefix + key, body, ex=self._ttl)
+
+    def _call(self, operation, *args, **kwargs):
+        if time.monotonic() < self._quiet_until:
+            return None
+        try:
+            result = operation(*args, **kwargs)
+        except redis.RedisError as error:
+            with self._lock:
+                first, self._failing = not self._failing, True
+                self._quiet_until = time.monotonic() + REDIS_RETRY_SECONDS
+            if first:
+                log.warning("heat answers: Redis unreachable (%s); counting without the shared cache", error)
+            return None
+        if self._failing:
+            with self._lock:
+                self._failing = False
+            log.info("heat answers: Redis reachable again")
+        return result
+
+
+def make_answer_cache(redis_url, *, ttl, namespace):
+    """Return the answer cache to use: shared in Redis when redis_url is set, else this process's own."""
+    if redis_url:
+        return RedisAnswerCache(redis_url, ttl=ttl, namespace=namespace)
+    return AnswerCache()
