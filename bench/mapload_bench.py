@@ -32,9 +32,9 @@ CADRE = "bench-cadre"
 
 # Keep every resource entry (Chromium's buffer holds 250 by default; a page of tiles and case pages can pass it).
 KEEP_ENTRIES = "performance.setResourceTimingBufferSize(100000);"
-# Returns performance.now() at the first animation frame where the units and the case markers are drawn.
-DRAWN = """() => {
-    if (!window.MQ || !MQ.map || !document.body || !document.body.dataset.casesLoaded) return false;
+# Return performance.now() at the first animation frame where the units are drawn (and, for DRAWN, the cases).
+UNITS_DRAWN = """() => {
+    if (!window.MQ || !MQ.map) return false;
     if (MQ.config.tiles) {
         if (!MQ.tiles || MQ.tiles.grid.isLoading()) return false;
         if (!document.querySelector('.leaflet-overlay-pane svg.leaflet-tile path')) return false;
@@ -43,6 +43,7 @@ DRAWN = """() => {
     }
     return performance.now();
 }"""
+DRAWN = f"() => !!document.body && !!document.body.dataset.casesLoaded && ({UNITS_DRAWN})()"
 TRANSFERS = """() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const entries = [nav, ...performance.getEntriesByType('resource')];
@@ -55,6 +56,7 @@ class MapLoad:
     """One visit: what it transferred and when the map was drawn."""
 
     tiled: bool
+    units_ms: float
     drawn_ms: float
     entries: list  # (url, bytes transferred), the document first
 
@@ -118,6 +120,7 @@ def load_map(browser, base_url, storage_state, path="/map"):
         response = page.goto(base_url + path, wait_until="commit", timeout=TIMEOUT_MS)
         if response is None or response.status != 200:
             raise RuntimeError(f"{path} answered {response and response.status}")
+        units_at = page.wait_for_function(UNITS_DRAWN, timeout=TIMEOUT_MS, polling="raf").json_value()
         drawn_at = page.wait_for_function(DRAWN, timeout=TIMEOUT_MS, polling="raf").json_value()
         page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)
         tiled = page.evaluate("() => !!MQ.config.tiles")
@@ -125,7 +128,7 @@ def load_map(browser, base_url, storage_state, path="/map"):
     finally:
         context.close()
     last_response = max(entry["end"] for entry in entries)
-    return MapLoad(tiled=tiled, drawn_ms=max(drawn_at, last_response),
+    return MapLoad(tiled=tiled, units_ms=units_at, drawn_ms=max(drawn_at, last_response),
                    entries=[(entry["url"], entry["bytes"]) for entry in entries])
 
 
@@ -164,7 +167,7 @@ def measure(database_url, servers, community_code, runs=RUNS):
     servers: {"tiled": (host, port), "embedded": (host, port)}, the same app and database with
     TILES_ABOVE_FEATURES at TILED and EMBEDDED.
     """
-    names = ("mapload.bytes", "mapload.requests", "mapload.drawn")
+    names = ("mapload.bytes", "mapload.requests", "mapload.units", "mapload.drawn")
     if not os.access(CHROMIUM, os.X_OK):
         return [Figure(name, None, "", skipped=f"no chromium at {CHROMIUM}") for name in names]
     from playwright.sync_api import sync_playwright
@@ -183,8 +186,8 @@ def measure(database_url, servers, community_code, runs=RUNS):
                     visit = load_map(browser, url, states[way])
                     if visit.tiled != (way == "tiled"):
                         raise RuntimeError(f"the {way} server drew the map the other way")
-                    logger.info("mapload %s: %d B in %d requests, drawn at %.0f ms", way, visit.bytes,
-                                visit.requests, visit.drawn_ms)
+                    logger.info("mapload %s: %d B in %d requests, units at %.0f ms, drawn at %.0f ms", way,
+                                visit.bytes, visit.requests, visit.units_ms, visit.drawn_ms)
                     visits[way].append(visit)
         finally:
             browser.close()
@@ -194,6 +197,7 @@ def measure(database_url, servers, community_code, runs=RUNS):
              f"median of {runs} cold visits each way at 1280×800, cadre logged in")
     size, base_size = median([v.bytes for v in tiled]), median([v.bytes for v in embedded])
     count, base_count = median([v.requests for v in tiled]), median([v.requests for v in embedded])
+    first, base_first = median([v.units_ms for v in tiled]), median([v.units_ms for v in embedded])
     drawn, base_drawn = median([v.drawn_ms for v in tiled]), median([v.drawn_ms for v in embedded])
     tile_bytes = median([v.bytes_of("/tiles/") for v in tiled])
     tile_count = median([v.count("/tiles/") for v in tiled])
@@ -205,6 +209,9 @@ def measure(database_url, servers, community_code, runs=RUNS):
                     f"{html[1] / 1024:.0f} kB, {tile_count:.0f} tiles {tile_bytes / 1024:.0f} kB"),
         Figure("mapload.requests", count, "", baseline=base_count,
                note="the document and every resource it fetched (scripts, styles, tiles, case pages, heat)"),
+        Figure("mapload.units", first, "ms", baseline=base_first, ratio=base_first / first if first else None,
+               ratio_label="× faster than embedded GeoJSON",
+               note="navigation start to the units drawn (tiled: no tile loading), cases or not"),
         Figure("mapload.drawn", drawn, "ms", baseline=base_drawn, ratio=base_drawn / drawn if drawn else None,
                ratio_label="× faster than embedded GeoJSON",
                note="navigation start to units and case markers drawn and the last response ended"),
