@@ -1,24 +1,27 @@
-"""The map-load benchmark's measuring code, on the demo in chromium: it sees the tiles a tiled map fetches,
-the units an embedded map carries in its page, and waits for a drawn map."""
+"""The map-load benchmark's measuring code (bench/mapload_bench.py), on the demo in chromium: it sees the tiles a
+tiled map fetches, the units an embedded map carries in its page, and waits for a drawn map.
+
+Here rather than in tests/bench/ so that it shares this package's live server and chromium (fixtures imported
+into another package would start a second live server under the same database name).
+"""
 
 import pytest
 
 from bench.mapload_bench import EMBEDDED, TILED, load_map, log_in
-from tests.browser.conftest import CADRE_LOGIN, browser, live_server  # noqa: F401 (fixtures)
+from tests.browser.conftest import CADRE_LOGIN
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def tiles_above(live_server):  # noqa: F811
+def tiles_above(live_server):
     """Set TILES_ABOVE_FEATURES on the live server for one test, as the benchmark's two servers do."""
     before = live_server.app.config["TILES_ABOVE_FEATURES"]
     yield lambda value: live_server.app.config.update(TILES_ABOVE_FEATURES=value)
     live_server.app.config["TILES_ABOVE_FEATURES"] = before
 
 
-def test_a_map_load_counts_every_response_and_tells_tiles_from_embedded_units(browser, live_server,  # noqa: F811
-                                                                            tiles_above):
+def test_a_map_load_counts_every_response_and_tells_tiles_from_embedded_units(browser, live_server, tiles_above):
     state = log_in(browser, live_server.url, *CADRE_LOGIN)
     tiles_above(TILED)
     tiled = load_map(browser, live_server.url, state)
