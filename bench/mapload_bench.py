@@ -15,7 +15,7 @@ and every resource it fetched, requests their count.
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from .report import Figure, median
@@ -47,7 +47,7 @@ DRAWN = f"() => !!document.body && !!document.body.dataset.casesLoaded && ({UNIT
 TRANSFERS = """() => {
     const nav = performance.getEntriesByType('navigation')[0];
     const entries = [nav, ...performance.getEntriesByType('resource')];
-    return entries.map(e => ({url: e.name, bytes: e.transferSize, end: e.responseEnd}));
+    return entries.map(e => ({url: e.name, bytes: e.transferSize, start: e.startTime, end: e.responseEnd}));
 }"""
 
 
@@ -59,6 +59,7 @@ class MapLoad:
     units_ms: float
     drawn_ms: float
     entries: list  # (url, bytes transferred), the document first
+    spans: list = field(default_factory=list)  # (url, start ms, response end ms), the same order
 
     @property
     def bytes(self):
@@ -74,6 +75,13 @@ class MapLoad:
 
     def bytes_of(self, path_prefix):
         return sum(self.of(path_prefix))
+
+    def timing_of(self, path_prefix):
+        """Return (median ms from request start to response end, ms from the first start to the last end)."""
+        spans = [(start, end) for url, start, end in self.spans if urlsplit(url).path.startswith(path_prefix)]
+        if not spans:
+            return None, None
+        return median([end - start for start, end in spans]), max(e for _, e in spans) - min(s for s, _ in spans)
 
     def of(self, path_prefix):
         return [size for url, size in self.entries if urlsplit(url).path.startswith(path_prefix)]
@@ -129,7 +137,8 @@ def load_map(browser, base_url, storage_state, path="/map"):
         context.close()
     last_response = max(entry["end"] for entry in entries)
     return MapLoad(tiled=tiled, units_ms=units_at, drawn_ms=max(drawn_at, last_response),
-                   entries=[(entry["url"], entry["bytes"]) for entry in entries])
+                   entries=[(entry["url"], entry["bytes"]) for entry in entries],
+                   spans=[(entry["url"], entry["start"], entry["end"]) for entry in entries])
 
 
 def cadre_account(database_url, community_code):
@@ -201,6 +210,8 @@ def measure(database_url, servers, community_code, runs=RUNS):
     drawn, base_drawn = median([v.drawn_ms for v in tiled]), median([v.drawn_ms for v in embedded])
     tile_bytes = median([v.bytes_of("/tiles/") for v in tiled])
     tile_count = median([v.count("/tiles/") for v in tiled])
+    tile_each = median([v.timing_of("/tiles/")[0] for v in tiled])
+    tile_span = median([v.timing_of("/tiles/")[1] for v in tiled])
     html = median([v.entries[0][1] for v in tiled]), median([v.entries[0][1] for v in embedded])
     return [
         Figure("mapload.bytes", size / 1024, "kB", baseline=base_size / 1024,
@@ -211,7 +222,9 @@ def measure(database_url, servers, community_code, runs=RUNS):
                note="the document and every resource it fetched (scripts, styles, tiles, case pages, heat)"),
         Figure("mapload.units", first, "ms", baseline=base_first, ratio=base_first / first if first else None,
                ratio_label="× faster than embedded GeoJSON",
-               note="navigation start to the units drawn (tiled: no tile loading), cases or not"),
+               note=f"navigation start to the units drawn (tiled: no tile loading), cases or not; a tile took "
+                    f"{tile_each:.0f} ms from request to response end, first tile request to last tile end "
+                    f"{tile_span:.0f} ms"),
         Figure("mapload.drawn", drawn, "ms", baseline=base_drawn, ratio=base_drawn / drawn if drawn else None,
                ratio_label="× faster than embedded GeoJSON",
                note="navigation start to units and case markers drawn and the last response ended"),

@@ -40,3 +40,6 @@ def test_a_map_load_counts_every_response_and_tells_tiles_from_embedded_units(br
         assert all(size > 0 for _, size in visit.entries), visit.entries  # cold cache: every response went over
         assert visit.requests == len(visit.entries) and visit.bytes == sum(size for _, size in visit.entries)
         assert 0 < visit.units_ms <= visit.drawn_ms
+    each, span = tiled.timing_of("/tiles/units/")
+    assert 0 < each <= span
+    assert embedded.timing_of("/tiles/") == (None, None)
