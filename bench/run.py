@@ -18,6 +18,7 @@ from . import (
     heat_bench,
     import_bench,
     lookup_bench,
+    mapload_bench,
     morning_bench,
     nearest_bench,
     notify_bench,
@@ -33,7 +34,7 @@ from .server import HEADERS, SERVER_KINDS, THREADS, api_token, authorise, gunico
 
 logger = logging.getLogger("bench")
 DBNAME = "bench"
-FIGURE_GROUPS = ("lookup", "nearest", "heat", "morning", "page", "tiles", "photo", "import", "notify")
+FIGURE_GROUPS = ("lookup", "nearest", "heat", "morning", "page", "tiles", "mapload", "photo", "import", "notify")
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,19 @@ def _serve_side_by_side(cluster, url, layout, plan, servers, seed, figures, note
                  f"-k gthread --threads {THREADS}, granian = granian --interface wsgi --blocking-threads {THREADS}; "
                  f"load generator: 2 processes of threads, {plan.duration} s per concurrency level; the minimal view "
                  "(bench/minimal_app.py) runs services/lookup.LOOKUP through psycopg2 under the same server")
+
+
+def _measure_map_load(url, plan, kind, figures, notes):
+    """The cadre's /map of C001 in chromium, from tiles and embedded, on two servers that differ only in that."""
+    tiled = {"TILES_ABOVE_FEATURES": mapload_bench.TILED}
+    embedded = {"TILES_ABOVE_FEATURES": mapload_bench.EMBEDDED}
+    with gunicorn(url, workers=plan.workers, default_community="C001", kind=kind, settings=tiled) as tiles_app, \
+            gunicorn(url, workers=plan.workers, default_community="C001", kind=kind, settings=embedded) as json_app:
+        for figure in mapload_bench.measure(url, {"tiled": tiles_app, "embedded": json_app}, "C001"):
+            emit(figure, figures)
+    notes.append(f"mapload: two {kind} servers of {plan.workers} workers, TILES_ABOVE_FEATURES "
+                 f"{mapload_bench.TILED} and {mapload_bench.EMBEDDED:,}; see bench/mapload_bench.py for what "
+                 "'drawn' means")
 
 
 def main(argv=None):
@@ -166,6 +180,8 @@ def main(argv=None):
                 for figure in photo_bench.measure(layout, host, port, seed=spec.seed):
                     emit(figure, figures)
         conn.close()
+        if "mapload" in only:
+            _measure_map_load(url, plan, servers[0], figures, notes)
         if "notify" in only:
             notes.append(f"notify: {notify_bench.WORKERS} `minqing worker` processes × {notify_bench.CONCURRENCY} "
                          f"threads, {notify_bench.PRODUCERS} producer threads, one transaction per notification; "

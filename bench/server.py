@@ -45,12 +45,15 @@ def server_command(kind, target, workers, port):
 
 
 @contextmanager
-def gunicorn(database_url, *, workers, default_community, kind="sync", target="geo_app.wsgi:app"):
-    """Serve the WSGI target (the app by default) with a SERVER_KINDS server on 127.0.0.1; yield (host, port)."""
+def gunicorn(database_url, *, workers, default_community, kind="sync", target="geo_app.wsgi:app", settings=None):
+    """Serve the WSGI target (the app by default) with a SERVER_KINDS server on 127.0.0.1; yield (host, port).
+
+    settings: more app settings ({name: value}) for this server's config file.
+    """
     port = free_port()
     instance = Path(tempfile.mkdtemp(prefix="minqing-bench-instance-"))
     config = instance / "bench_config.py"
-    config.write_text(CONFIG)
+    config.write_text(CONFIG + "".join(f"{name} = {value!r}\n" for name, value in (settings or {}).items()))
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "bench-" + os.urandom(8).hex(),
            "DEFAULT_COMMUNITY": default_community, "MINQING_INSTANCE_PATH": str(instance),
            "MINQING_CONFIG": str(config)}
