@@ -42,7 +42,7 @@
       return box;
     },
   });
-  new ClickMode({ position: "topleft" }).addTo(map);
+  new ClickMode({ position: "topright" }).addTo(map);  /* below the layers: the legend (bottom left) can grow over the top-left corner */
 
   /** "unit": every click asks who answers for the point; "case": markers open their case, clusters zoom in. */
   cadre.setClickMode = function (mode) {

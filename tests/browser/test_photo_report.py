@@ -103,6 +103,7 @@ def test_a_refused_photo_keeps_what_was_typed_and_chosen(open_page, live_server)
     _, form = open_report_form(open_page)
     picker = form.locator('[data-role="photos"]')
     form.locator('[name="title"]').fill("路灯不亮")
+    form.locator('[name="category"]').select_option("environment")
     picker.locator('input[name="photo_pick"]').set_input_files(
         [{"name": "x.jpg", "mimeType": "image/jpeg", "buffer": text_as_jpeg()}])
     picker.locator('[data-role="thumb"]').wait_for()
@@ -111,6 +112,7 @@ def test_a_refused_photo_keeps_what_was_typed_and_chosen(open_page, live_server)
     error.wait_for()
     assert "x.jpg" in error.inner_text() and "JPEG、PNG、WebP、HEIC" in error.inner_text()
     assert form.locator('[name="title"]').input_value() == "路灯不亮"
+    assert form.locator('[name="category"]').input_value() == "environment"
     assert picker.locator('[data-role="thumb"]').count() == 1
     picker.locator(".mq-photo-remove").click()
     picker.locator('input[name="photo_pick"]').set_input_files(
