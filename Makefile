@@ -35,7 +35,7 @@ test-quick: setup
 bench: setup browser-deps
 	$(BIN)/python -m bench.run --scale $(SCALE) $(BENCH_ARGS)
 
-scale-check: setup
+scale-check: setup browser-deps
 	$(BIN)/python -m bench.scale_check $(SCALE_CHECK_ARGS)
 
 setup: system-deps python-deps assets
