@@ -4,6 +4,7 @@ import pytest
 
 from tests.browser.conftest import map_ready
 from tests.browser.test_chinese_text import COLLECT, latin_words
+from tests.browser.test_map_click import cases_loaded
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +20,7 @@ def test_two_characters_find_the_building_on_the_cadre_map(open_page, cadre_logi
     watched = open_page("/map", storage_state=cadre_login)
     page = watched.page
     map_ready(page)
+    cases_loaded(page)  # the markers are redrawn when the last page of cases arrives
     options = _type(page, "明珠")
     names = options.locator(".mq-search-name").all_inner_texts()
     assert "明珠花园1栋" in names
@@ -42,6 +44,7 @@ def test_a_lower_case_number_opens_its_case(open_page, cadre_login, live_server,
     watched = open_page("/map", storage_state=cadre_login)
     page = watched.page
     map_ready(page)
+    cases_loaded(page)  # the markers are redrawn when the last page of cases arrives
     page.locator("#mq-search-input").fill(code.lower())
     page.locator("#mq-search-input").press("Enter")
     page.wait_for_selector(".mq-search-found")
