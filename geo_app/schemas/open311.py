@@ -130,14 +130,37 @@ class ServiceRequestIn(Query):
         return join_name(self.first_name, self.last_name)
 
 
-class ServiceRequestsQuery(Query):
+class W3CWindowQuery(Query):
+    """A GET with the spec's start_date/end_date window (W3C datetimes; by default the last 90 days)."""
+
+    start_date: Annotated[str, Field(max_length=40)] | None = None
+    end_date: Annotated[str, Field(max_length=40)] | None = None
+
+    @model_validator(mode="after")
+    def _window(self):
+        refuse_backwards(self.start, self.end, "start_date", "end_date")
+        return self
+
+    @property
+    def start(self):
+        return parse_datetime(self.start_date, "start_date") if self.start_date else None
+
+    @property
+    def end(self):
+        return parse_datetime(self.end_date, "end_date") if self.end_date else None
+
+    def window(self, now=None):
+        """Return (start, end) asked for, both inclusive as FixMyStreet checks them; start defaults to 90 days back."""
+        end = self.end
+        return self.start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN, end
+
+
+class ServiceRequestsQuery(W3CWindowQuery):
     """GET requests: ids override every other argument; otherwise the spec's default window of 90 days."""
 
     service_request_id: Annotated[str, Field(max_length=50_000)] | None = None
     service_code: Annotated[str, Field(max_length=400)] | None = None
     status: Annotated[str, Field(max_length=40)] | None = None
-    start_date: Annotated[str, Field(max_length=40)] | None = None
-    end_date: Annotated[str, Field(max_length=40)] | None = None
     jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
 
     @field_validator("service_request_id")
@@ -162,19 +185,6 @@ class ServiceRequestsQuery(Query):
                                       field="status")
         return value
 
-    @model_validator(mode="after")
-    def _window(self):
-        refuse_backwards(self.start, self.end, "start_date", "end_date")
-        return self
-
-    @property
-    def start(self):
-        return parse_datetime(self.start_date, "start_date") if self.start_date else None
-
-    @property
-    def end(self):
-        return parse_datetime(self.end_date, "end_date") if self.end_date else None
-
     def filters(self, now=None):
         """Return case filters (and the community code) for the service."""
         community = self.jurisdiction_id
@@ -187,9 +197,7 @@ class ServiceRequestsQuery(Query):
         if self.status:
             filters["status"] = [s for word in dict.fromkeys(w.strip() for w in self.status.split(",") if w.strip())
                                  for s in STATUS_GROUPS[word]]
-        start, end = self.start, self.end
-        filters["from"] = start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN
-        filters["to"] = end
+        filters["from"], filters["to"] = self.window(now)
         return filters
 
 
@@ -199,30 +207,10 @@ UPDATE_STATUSES = ("open", "closed", "reopen", "fixed", "in_progress", "action_s
                    "cancelled")
 
 
-class UpdatesQuery(Query):
+class UpdatesQuery(W3CWindowQuery):
     """GET servicerequestupdates: the updates made between start_date and end_date (default: the last 90 days)."""
 
-    start_date: Annotated[str, Field(max_length=40)] | None = None
-    end_date: Annotated[str, Field(max_length=40)] | None = None
     jurisdiction_id: Annotated[str, Field(max_length=64)] | None = None
-
-    @model_validator(mode="after")
-    def _window(self):
-        refuse_backwards(self.start, self.end, "start_date", "end_date")
-        return self
-
-    @property
-    def start(self):
-        return parse_datetime(self.start_date, "start_date") if self.start_date else None
-
-    @property
-    def end(self):
-        return parse_datetime(self.end_date, "end_date") if self.end_date else None
-
-    def window(self, now=None):
-        """Return (start, end) of the updates asked for, both inclusive as FixMyStreet checks them."""
-        end = self.end
-        return self.start or (end or now or datetime.now(UTC)) - DEFAULT_SPAN, end
 
 
 class UpdateIn(Query):
