@@ -318,8 +318,13 @@ def map_settled(page):
 
 
 def lookup_popup(page):
-    """Wait for the lookup popup's content and for the map to settle; return the popup locator."""
+    """Wait for the lookup popup's content and for the map to settle; return the popup locator.
+
+    The popup is filled in two steps (the person, then the cases under the click), and each re-pans the map
+    to keep the popup clear of the panels: wait for both, then for the pan.
+    """
     popup = page.locator(".leaflet-popup-content .mq-lookup")
     popup.wait_for()
+    page.wait_for_function("() => !document.querySelector('.leaflet-popup-content .mq-loading')")
     map_settled(page)
     return popup

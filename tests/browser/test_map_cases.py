@@ -28,7 +28,7 @@ def click_case_marker(page, code):
     """Switch clicks to 查民情, zoom in on a case's marker (no clustering from zoom 19) and click it, as a cadre would."""
     map_settled(page)
     page.click('[data-click-mode="case"]')
-    page.evaluate("(code) => MQ.map.setView(MQ.cadre.caseMarker(code).getLatLng(), 19, {animate: false})", code)
+    page.evaluate("(code) => { MQ.map.setView(MQ.cadre.caseMarker(code).getLatLng(), 19, {animate: false}); }", code)
     page.locator(f'.mq-case-dot[data-code="{code}"]').click()
     popup = page.locator(f'.leaflet-popup-content .mq-case-pop[data-code="{code}"]')
     popup.wait_for()

@@ -64,7 +64,7 @@ def test_hostile_names_show_as_text_and_run_nothing(cadre_page):
     page.locator(".leaflet-popup-content .mq-lookup").wait_for()
     content = page.locator(".leaflet-popup-content .mq-lookup").inner_text()
     assert building_name in content and chief_name in content
-    page.evaluate("() => MQ.map.closePopup()")  # the popup (larger on phones now) may cover the point
+    page.evaluate("() => { MQ.map.closePopup(); }")  # the popup (larger on phones now) may cover the point
     page.mouse.move(5, 400)  # leave, then hover the building for its tooltip
     click_free = page.evaluate(
         "([lat, lon]) => { const p = MQ.map.latLngToContainerPoint([lat, lon]);"
