@@ -27,8 +27,10 @@ STATUS_COLORS = {
     "duplicate": "#bdbdbd",
 }
 HEAT_GRADIENT = {0.2: "#2c7bb6", 0.45: "#abd9e9", 0.65: "#ffffbf", 0.82: "#fdae61", 1.0: "#d7191c"}
-CLUSTER_OPTIONS = {"showCoverageOnHover": False, "maxClusterRadius": 45, "spiderfyOnMaxZoom": True,
-                   "disableClusteringAtZoom": 19}
+# A cluster click is ours alone (static/js/cadre-cases.js: in 查责任人 mode it asks who answers, in 查民情 mode it
+# zooms in or spreads out): the plugin's own zoom on click would move the map under the lookup's popup.
+CLUSTER_OPTIONS = {"showCoverageOnHover": False, "maxClusterRadius": 45, "zoomToBoundsOnClick": False,
+                   "spiderfyOnMaxZoom": False, "disableClusteringAtZoom": 19}
 
 
 def status_legend() -> list[dict]:
