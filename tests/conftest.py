@@ -27,6 +27,7 @@ from geo_app import create_app
 from geo_app.db_roles import OWNER_ROLE
 from geo_app.embedded_pg import Cluster
 from geo_app.extensions import db
+from geo_app.services import passwords
 from tests import dbcache
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,6 +59,11 @@ def _compile_each_url_builder_once():
 
 
 _compile_each_url_builder_once()
+
+# The tests make hundreds of accounts: they hash with scrypt at a lower work factor (2^10, ~3 ms, not 2^15, ~0.1 s).
+# Each stored hash names its parameters, so logging in checks it the same way; the servers the tests start as
+# subprocesses keep the default for the accounts they make.
+passwords.HASH_METHOD = "scrypt:1024:8:1"
 
 
 def pytest_configure(config):

@@ -20,6 +20,7 @@ MAX_LENGTH = 200  # the login form's limit
 MIN_USERNAME_INSIDE = 3  # a shorter user name is only refused as the whole password
 MIN_ZXCVBN_SCORE = 2  # zxcvbn's score 2: at least 10^6 guesses
 ZXCVBN_PREFIX = 100  # zxcvbn slows down on long input; a long password is judged by its start
+HASH_METHOD = "scrypt"  # werkzeug's default work factor (n = 2^15, ~0.1 s a hash); a stored hash names its own
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])
 
 
@@ -46,7 +47,7 @@ def check_password_policy(password, username):
 
 def hash_password(password):
     """Return the stored form of a password (werkzeug's default: scrypt)."""
-    return generate_password_hash(password)
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def verify_password(stored_hash, password):
