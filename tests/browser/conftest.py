@@ -308,13 +308,28 @@ def click_at(page, lat, lon, zoom=18, hide_cases=True):
     return x, y
 
 
+# Still: for three frames in a row the map pane has not moved, the zoom is the same and no zoom animation runs (Leaflet
+# marks one with the pane's leaflet-zoom-anim class). Three, because an animation asked for in this frame starts in the
+# next one. Only Leaflet's public face is read: the pane, its class, getZoom.
+MAP_STILL = """() => new Promise((done, fail) => {
+  const pane = MQ.map.getPane("mapPane"), deadline = performance.now() + 5000;
+  let last = null, frames = 0;
+  const look = () => {
+    const zooming = pane.classList.contains("leaflet-zoom-anim");
+    const now = [pane.style.transform, pane.style.left, pane.style.top, MQ.map.getZoom(), zooming].join("|");
+    frames = now === last && !zooming ? frames + 1 : 0;
+    last = now;
+    if (frames >= 3) done();
+    else if (performance.now() > deadline) fail(new Error("the map was still moving after 5 s: " + now));
+    else requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+})"""
+
+
 def map_settled(page):
-    """Wait until the map has stopped panning (a popup that opened near an edge pans the map into view)."""
-    still = "() => !(MQ.map._panAnim && MQ.map._panAnim._inProgress) && !MQ.map._animatingZoom"
-    page.wait_for_function(still)
-    # an animation asked for in this frame starts in the next one
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-    page.wait_for_function(still)
+    """Wait until the map has stopped moving (a popup that opened near an edge pans the map into view)."""
+    page.evaluate(MAP_STILL)
 
 
 def lookup_popup(page):
