@@ -2,6 +2,7 @@
 standby that lags too far or is down is skipped, never an error."""
 
 import os
+import shutil
 import tempfile
 import time
 
@@ -38,6 +39,7 @@ def replicated(pg_cluster, demo_template):
         for cluster in (standby, primary):
             if cluster is not None:
                 cluster.destroy()
+        shutil.rmtree(root, ignore_errors=True)  # the dump and the servers' logs
 
 
 def make(primary, standby, **overrides):
