@@ -1,7 +1,7 @@
 """Browser fixtures: the app on a real HTTP server, Debian's chromium driven by Playwright.
 
-Every request to another host fails (chromium resolves no other name) and is recorded; console errors, page errors and dialogs
-(alert/confirm) are recorded too, so a test can assert a page is self-contained and quiet.
+Every request to another host fails (chromium resolves no other name) and is recorded; console errors, page errors
+and dialogs (alert/confirm) are recorded too, so a test can assert a page is self-contained and quiet.
 
 The live database is a clone of the demo with hostile text planted in a building, its chief and
 a site (see ``HOSTILE``): every page test runs against strings that would break out of HTML or
@@ -335,8 +335,8 @@ def map_settled(page):
 def lookup_popup(page):
     """Wait for the lookup popup's content and for the map to settle; return the popup locator.
 
-    The popup is filled in two steps (the person, then the cases under the click), and each re-pans the map
-    to keep the popup clear of the panels: wait for both, then for the pan.
+    The popup opens with a loading line and is filled when the lookup answers; each step re-pans the map to keep
+    the popup clear of the panels: wait for the answer, then for the pan.
     """
     popup = page.locator(".leaflet-popup-content .mq-lookup")
     popup.wait_for()
