@@ -247,7 +247,8 @@ def open_page(browser, live_server):
         watched = WatchedPage(page=None, base_url=live_server.url)
         opened.append(watched)
 
-        def note_other_hosts(request):
+        def note_request(request):
+            watched.requests.append(request.url)
             parts = urlsplit(request.url)
             if parts.scheme not in ("data", "blob", "about") and parts.netloc != live_server.host:
                 watched.external_requests.append(request.url)  # and chromium cannot resolve it: ONLY_LOCALHOST
@@ -260,8 +261,7 @@ def open_page(browser, live_server):
             f"{msg.text} ({msg.location.get('url')}:{msg.location.get('lineNumber')})"))
         page.on("console", lambda msg: CSP_MARK in msg.text and watched.csp_violations.append(msg.text))
         page.on("pageerror", lambda error: watched.page_errors.append(str(error)))
-        page.on("request", lambda request: watched.requests.append(request.url))
-        page.on("request", note_other_hosts)
+        page.on("request", note_request)
 
         def on_dialog(dialog):
             watched.dialogs.append(f"{dialog.type}: {dialog.message}")
