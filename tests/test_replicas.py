@@ -52,7 +52,12 @@ def make(primary, standby, **overrides):
 
 
 def replay(standby, paused):
+    """Pause or resume the standby's replay; a pause is only asked for by the call, so wait until it has taken hold."""
     standby.psql(f"SELECT pg_wal_replay_{'pause' if paused else 'resume'}()")
+    deadline = time.monotonic() + 10
+    while paused and standby.psql("SELECT pg_get_wal_replay_pause_state()")[0][0] != "paused":
+        assert time.monotonic() < deadline, "the standby did not pause its replay within 10 s"
+        time.sleep(0.05)
 
 
 def test_heavy_reads_come_from_the_standby_and_a_writer_reads_its_own_write_from_the_primary(replicated):
