@@ -50,8 +50,9 @@ python-deps: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	# uv installs what pip would, from the same registry, in seconds rather than half a minute; pip if uv fails.
+	( $(BIN)/python -m pip install -q uv && $(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]' ) \
+		|| $(BIN)/python -m pip install -q -e '.[test]'
 	touch $@
 
 assets: python-deps static/vendor/.built
