@@ -11,6 +11,9 @@ BENCH_ARGS ?=
 SCALE_CHECK_ARGS ?=
 # xdist: one worker per core; browser and bench tests each stay on one worker (tests/conftest.py).
 XDIST  ?= -n auto
+# Keep compiled modules (__pycache__) even where the environment says not to write them: the tests start many
+# servers and commands that each import the app, and uv installs packages without compiling them.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test test-quick bench scale-check setup system-deps browser-deps python-deps assets db lint clean help
 
