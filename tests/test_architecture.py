@@ -127,7 +127,8 @@ def test_no_module_is_too_long():
 
 # Imported by the code paths that need them (layer files, workbooks, maps, the shared heat cache, deferring a
 # job), never at start-up: every gunicorn worker and every `minqing` command imports the app.
-DEFERRED_LIBRARIES = ("folium", "pandas", "geopandas", "pyogrio", "openpyxl", "redis", "procrastinate", "requests")
+DEFERRED_LIBRARIES = ("folium", "branca", "pandas", "geopandas", "pyogrio", "openpyxl", "redis", "procrastinate",
+                      "requests")
 
 
 def test_starting_the_app_imports_no_library_that_only_some_paths_need():
