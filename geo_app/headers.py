@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import current_app, g, request
 from flask_login import current_user
 
-from .maps.base import basemap_from_config
+from .maps.basemaps import basemap_from_config
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,8 @@
 """The house rules that a reader should not have to check by hand: import direction, no circles, module size."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,3 +123,17 @@ def test_no_module_is_too_long():
     long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts
             and (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES}
     assert long == {}
+
+
+# Imported by the code paths that need them (layer files, workbooks, maps, the shared heat cache, deferring a
+# job), never at start-up: every gunicorn worker and every `minqing` command imports the app.
+DEFERRED_LIBRARIES = ("folium", "branca", "pandas", "geopandas", "pyogrio", "openpyxl", "redis", "procrastinate",
+                      "requests")
+
+
+def test_starting_the_app_imports_no_library_that_only_some_paths_need():
+    script = ("import sys; from geo_app import create_app; create_app(); "
+              f"print(' '.join(m for m in {DEFERRED_LIBRARIES!r} if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                          cwd=PACKAGE.parent)
+    assert done.stdout.split() == []

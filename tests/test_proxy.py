@@ -1,4 +1,9 @@
-"""The client address the limits count by: the socket's own without trusted proxies, nginx's behind deploy/nginx.conf."""
+"""The client address the limits count by: the socket's own without trusted proxies, nginx's behind deploy/nginx.conf.
+
+The two tests behind nginx with one configuration share one gunicorn and nginx (tests/conftest.py sends them to one
+xdist worker): each posts from client addresses of its own, so neither sees the other's counts, and reads only the
+access-log lines written since it began.
+"""
 
 import os
 import socket
@@ -25,6 +30,20 @@ def database_url(pg_cluster, demo_template):
     pg_cluster.drop_database(name)
 
 
+@pytest.fixture(scope="module")
+def behind_nginx(pg_cluster, demo_template):
+    """gunicorn (limit LIMIT a minute, one trusted proxy) behind nginx; yields (nginx URL, gunicorn access log)."""
+    name = f"proxy_{os.getpid()}_shared"
+    pg_cluster.drop_database(name)
+    pg_cluster.create_database(name, template=demo_template)
+    env = {"ANON_POST_LIMIT": f"{LIMIT} per minute", "TRUSTED_PROXIES": "1"}
+    try:
+        with gunicorn(pg_cluster.url_for(name), env=env) as (base, access), nginx(base.split("//", 1)[1]) as proxy:
+            yield proxy, access
+    finally:
+        pg_cluster.drop_database(name)
+
+
 def post_with_forged_addresses(base, n):
     """Post n times, each claiming another client in X-Forwarded-For; return the statuses."""
     return [request(f"{base}/api/v1/cases", method="POST", body={},
@@ -37,21 +56,21 @@ def test_a_forged_forwarded_for_does_not_move_the_limit_without_trusted_proxies(
     assert statuses.count(400) == LIMIT and statuses.count(429) == 2 * LIMIT, Counter(statuses)
 
 
-def test_behind_nginx_the_address_nginx_saw_is_used_and_a_forged_one_dropped(database_url):
-    env = {"ANON_POST_LIMIT": f"{LIMIT} per minute", "TRUSTED_PROXIES": "1"}
-    with gunicorn(database_url, env=env) as (base, access), nginx(base.split("//", 1)[1]) as proxy:
-        statuses = post_with_forged_addresses(proxy, 3 * LIMIT)
-        forwarded = [line.split()[3] for line in access.read_text().splitlines() if " /api/v1/cases " in line]
+def test_behind_nginx_the_address_nginx_saw_is_used_and_a_forged_one_dropped(behind_nginx):
+    proxy, access = behind_nginx
+    start = len(access.read_text())
+    statuses = post_with_forged_addresses(proxy, 3 * LIMIT)  # from 127.0.0.1
+    forwarded = [line.split()[3] for line in access.read_text()[start:].splitlines() if " /api/v1/cases " in line]
     assert statuses.count(400) == LIMIT and statuses.count(429) == 2 * LIMIT, Counter(statuses)
     assert set(forwarded) == {"127.0.0.1"}, "nginx replaces the client's X-Forwarded-For with the address it saw"
 
 
-def test_behind_nginx_each_client_address_has_its_own_limit(database_url):
-    """Two loopback clients behind nginx (127.0.0.1 and 127.0.0.2) are counted apart."""
-    env = {"ANON_POST_LIMIT": f"{LIMIT} per minute", "TRUSTED_PROXIES": "1"}
-    with gunicorn(database_url, env=env) as (base, _), nginx(base.split("//", 1)[1]) as proxy:
-        first = [post_from("127.0.0.1", f"{proxy}/api/v1/cases", {}) for _ in range(LIMIT + 1)]
-        second = [post_from("127.0.0.2", f"{proxy}/api/v1/cases", {}) for _ in range(LIMIT + 1)]
+def test_behind_nginx_each_client_address_has_its_own_limit(behind_nginx):
+    """Two loopback clients behind nginx (127.0.0.2 and 127.0.0.3; the other test posts from 127.0.0.1) are
+    counted apart."""
+    proxy, _ = behind_nginx
+    first = [post_from("127.0.0.2", f"{proxy}/api/v1/cases", {}) for _ in range(LIMIT + 1)]
+    second = [post_from("127.0.0.3", f"{proxy}/api/v1/cases", {}) for _ in range(LIMIT + 1)]
     assert first == [400] * LIMIT + [429]
     assert second == [400] * LIMIT + [429], "another client address has a limit of its own"
 

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from branca.element import Element, Figure, Link
+if TYPE_CHECKING:  # branca (folium's) is imported where a map is localized: the URL helpers need none of it
+    from branca.element import Element
 
 __all__ = [
     "DEFAULT_BASE_URL",
@@ -171,6 +173,8 @@ def _describe(element: object) -> str:
 
 def _walk(root: Element) -> Iterator[Element]:
     """root and all its descendants, including a Figure's header/html/script."""
+    from branca.element import Figure
+
     stack: list[Element] = [root]
     seen: set[int] = set()
     while stack:
@@ -186,6 +190,8 @@ def _walk(root: Element) -> Iterator[Element]:
 
 
 def _localize_element(el: Element, base_url: str) -> None:
+    from branca.element import Link
+
     for attr in ("default_js", "default_css"):
         links = getattr(el, attr, None)
         if links:
@@ -217,6 +223,8 @@ def localize(element: Element, base_url: str = DEFAULT_BASE_URL) -> Element:
     Raises ``ValueError`` naming the first external asset URL that has no local
     copy. Returns ``element``.
     """
+    from branca.element import Element, Figure
+
     if not base_url.endswith("/"):
         base_url += "/"
     root = element.get_root()

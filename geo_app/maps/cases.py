@@ -8,10 +8,12 @@ the number of cases, and the heat never carries one point per case.
 
 from __future__ import annotations
 
-import folium
-from folium.plugins import HeatMap, MarkerCluster
+from typing import TYPE_CHECKING
 
 from ..models import OPEN_STATUSES, STATUSES
+
+if TYPE_CHECKING:
+    import folium
 
 # One colour per workflow status: warm while it waits for someone, blue while being handled,
 # green once resolved, grey when it is over.
@@ -42,6 +44,8 @@ def status_legend() -> list[dict]:
 def add_heat_layer(fmap: folium.Map, *, name: str = "民情热力", show: bool = True,
                    control: bool = True) -> str:
     """Add an empty Leaflet.heat layer the page fills with server cells; return its JS name."""
+    from folium.plugins import HeatMap  # here: the case page reads STATUS_COLORS without importing folium
+
     layer = HeatMap([], name=name, show=show, control=control, radius=22, blur=16, min_opacity=0.35,
                     gradient=HEAT_GRADIENT)
     layer.add_to(fmap)
@@ -50,6 +54,8 @@ def add_heat_layer(fmap: folium.Map, *, name: str = "民情热力", show: bool =
 
 def add_case_layers(fmap: folium.Map) -> dict[str, str]:
     """Add the case marker cluster (shown) and the case heat (hidden); return their JS names."""
+    from folium.plugins import MarkerCluster
+
     cluster = MarkerCluster(name="民情（按状态着色）", **CLUSTER_OPTIONS)
     cluster.add_to(fmap)
     heat = add_heat_layer(fmap, name="民情热力", show=False)

@@ -11,7 +11,7 @@ import math
 
 from shapely.geometry import Point, shape
 
-from .base import Basemap, display_point
+from .basemaps import Basemap, display_point
 
 # kind → the zoom from which its names are shown (the page script reads it).
 LABEL_MIN_ZOOM = {"street": 15, "lane": 17, "building": 17}

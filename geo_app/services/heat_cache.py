@@ -18,7 +18,6 @@ import logging
 import threading
 import time
 
-import redis
 from cachetools import LRUCache
 from sqlalchemy import func, select
 
@@ -77,6 +76,9 @@ class RedisAnswerCache:
     """
 
     def __init__(self, url, *, ttl, namespace, max_answer_bytes=MAX_SHARED_ANSWER_BYTES):
+        import redis  # only where a Redis URL is set: the rest never pays for importing the client
+
+        self._error = redis.RedisError
         self._redis = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                                            socket_timeout=REDIS_TIMEOUT_SECONDS)
         self._ttl, self._max_answer_bytes = ttl, max_answer_bytes
@@ -96,7 +98,7 @@ class RedisAnswerCache:
             return None
         try:
             result = operation(*args, **kwargs)
-        except redis.RedisError as error:
+        except self._error as error:
             with self._lock:
                 first, self._failing = not self._failing, True
                 self._quiet_until = time.monotonic() + REDIS_RETRY_SECONDS

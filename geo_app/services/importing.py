@@ -6,6 +6,9 @@ Columns are handled as arrays (pandas, shapely 2's vectorised functions), never 
 parents are resolved to ids before writing, so every feature, its parent included, goes to the database
 through one COPY into a temporary table and one INSERT … ON CONFLICT, inside the caller's transaction.
 Re-importing the same file changes nothing.
+
+geopandas and pandas are imported by the functions that use them: every process imports this module (through
+``community_id``), few read or write a layer file, and the two cost a third of the app's start-up.
 """
 
 import csv
@@ -14,9 +17,7 @@ import logging
 import os
 import sys
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from pyproj import CRS
 from shapely.geometry import MultiPolygon, Polygon
@@ -82,6 +83,8 @@ def _columns(frame):
 
 def prepare_polygons(frame, path, kind, street_width=None, make_valid=False, progress=False, target=IN_CHINA):
     """Return a list of MultiPolygons in WGS-84, one per feature, or refuse naming the feature."""
+    import geopandas as gpd
+
     source = np.array(frame.geometry.values, dtype=object)
     geoms = source.copy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
@@ -163,6 +166,8 @@ def community_boundary(session, cid):
 def import_layer(session, path, kind, community_code, *, name_field=None, code_field=None, parent_field=None,
                  layer=None, street_width=None, make_valid=False, crs=None, progress=None, limits=None):
     """Import one layer file of units; return counts of inserted, updated and unchanged features (and notices)."""
+    import pandas as pd
+
     if kind not in UNIT_KINDS:
         raise ImportRefused(f"kind 应为 {', '.join(UNIT_KINDS)} 之一，收到 {kind!r}", field="kind")
     if street_width is not None and not (0 < street_width <= 200):
@@ -204,6 +209,8 @@ def import_layer(session, path, kind, community_code, *, name_field=None, code_f
 
 def _text_column(frame, name):
     """Return a column as stripped text, blanks and NaN as missing (all missing without a column)."""
+    import pandas as pd
+
     if not name:
         return pd.Series([None] * len(frame), dtype=object)
     values = frame[name].reset_index(drop=True)
@@ -266,6 +273,8 @@ def _upsert_units(session, cid, kind, units):
 def _parent_ids(session, cid, kind, parents, geoms, path):
     """Return each feature's parent unit id: by the file's parent code, else the smallest parent-kind unit covering
     a point on it (None where neither finds one); refuse a parent code that names no unit yet."""
+    import pandas as pd
+
     parent_kind = PARENT_KIND.get(kind)
     if parent_kind is None:
         return pd.array([None] * len(parents), dtype="Int64")
@@ -299,6 +308,8 @@ def _parent_ids(session, cid, kind, parents, geoms, path):
 
 def export_layer(session, kind, community_code, fmt, out):
     """Write a community's units of one kind to a GeoPackage or GeoJSON file; return the count."""
+    import geopandas as gpd
+
     if kind not in UNIT_KINDS:
         raise ImportRefused(f"kind 应为 {', '.join(UNIT_KINDS)} 之一，收到 {kind!r}", field="kind")
     drivers = {"gpkg": "GPKG", "geojson": "GeoJSON"}

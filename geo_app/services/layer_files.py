@@ -31,8 +31,6 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-import pyogrio
-
 from ..config import SETTINGS
 from ..errors import ImportRefused
 
@@ -299,6 +297,8 @@ def _check_geojson_crs(staged, name):
 
 @contextlib.contextmanager
 def _gdal_read_options():
+    import pyogrio  # imported here, as in _read: it imports geopandas and pandas, which most processes never need
+
     saved = {key: pyogrio.get_gdal_config_option(key) for key in GDAL_READ_OPTIONS}
     pyogrio.set_gdal_config_options(GDAL_READ_OPTIONS)
     try:
@@ -309,6 +309,8 @@ def _gdal_read_options():
 
 def _read(staged, fmt, layer, name, folder, limits):
     """Open the staged file with a forced or checked driver and read at most max_features + 1 features."""
+    import pyogrio
+
     source = PREFIXES.get(fmt, "") + str(staged)
     try:
         with _gdal_read_options():

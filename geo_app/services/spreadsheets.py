@@ -3,14 +3,11 @@
 Every sheet, header and value a person reads is Chinese (codes become their labels). A text cell that
 starts with = + - @ (or a tab or carriage return) is stored as a string cell, never as a formula; unlike
 the CSV (exports.text_cell) it keeps its text unchanged, since an xlsx cell carries its type.
+openpyxl is imported when a workbook is written, not by every process that imports the app.
 """
 
 import io
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from ..models import UNIT_KIND_LABELS
 from .clock import LOCAL_TZ
@@ -44,6 +41,9 @@ def _label(item):
 
 def _write_sheet(book, title, headers, rows, *, formats=None):
     """Add a sheet: a bold header row, then the rows; formats maps a column index to a number format."""
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet = book.create_sheet(title)
     sheet.append(list(headers))
     for cell in sheet[1]:
@@ -63,6 +63,8 @@ def _write_sheet(book, title, headers, rows, *, formats=None):
 
 def _workbook_bytes(sheets):
     """Return the .xlsx bytes of sheets: (title, headers, rows, formats) tuples."""
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for title, headers, rows, formats in sheets:

@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from ..maps.base import basemap_from_config
+from ..maps.basemaps import basemap_from_config
 
 bp = Blueprint("web", __name__, template_folder="templates")
 

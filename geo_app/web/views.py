@@ -1,4 +1,9 @@
-"""The page views: gather the data, build the map, render the template."""
+"""The page views: gather the data, build the map, render the template.
+
+The map builders (maps.cadre, heat, sites, tiled, base's render_parts) are imported by the views that build a
+map: they import folium, which imports pandas and requests, and every process that imports the app (each
+gunicorn worker, each `minqing` command) would otherwise pay for that at start-up.
+"""
 
 import logging
 
@@ -10,9 +15,8 @@ from ..error_pages import TITLES
 from ..errors import AppError, user_text
 from ..extensions import db
 from ..headers import allow_inline_scripts
-from ..maps import cadre, heat, sites, tiled
 from ..maps.assets import ECHARTS_JS, vendor_url
-from ..maps.base import basemap_from_config, render_parts
+from ..maps.basemaps import basemap_from_config
 from ..maps.cases import STATUS_COLORS, status_legend
 from ..maps.labels import unit_labels
 from ..models import OPEN_STATUSES
@@ -50,6 +54,8 @@ def _display():
 
 def _render_map(fmap, layers):
     """Render a folium map for a page and let this response's Content-Security-Policy run its inline scripts."""
+    from ..maps.base import render_parts
+
     parts = render_parts(fmap, _vendor_base_url(), names=layers)
     allow_inline_scripts(parts.script_hashes)
     return parts
@@ -84,6 +90,8 @@ def _draws_from_tiles(community, basemap):
 
 def _tiles(community, tile_layer, layers):
     """The page config of a community's map drawn from one tile layer (its MVT layers: [(name, label, style)])."""
+    from ..maps import tiled
+
     url = url_for("tiles.tile", layer=tile_layer, z=0, x=0, y=0, community=community["code"])
     found = TILE_LAYERS[tile_layer]
     return tiled.tile_config(url.replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt", 1), layers,
@@ -106,6 +114,8 @@ def index():
 @bp.get("/map")
 @login_required
 def cadre_map():
+    from ..maps import cadre
+
     viewer = current_viewer()
     basemap = basemap_from_config(current_app.config)
     community = pages.staff_community(db.session, viewer, _requested_community(),
@@ -133,6 +143,8 @@ def cadre_map():
 @bp.get("/heatmap")
 def heatmap():
     """The case heatmap: staff see their scope with every filter; the public see fixed slices of k or more cases."""
+    from ..maps import heat
+
     viewer = current_viewer()
     basemap = basemap_from_config(current_app.config)
     if viewer.is_staff:
@@ -185,6 +197,8 @@ def case_page(code):
 
 @bp.get("/sites")
 def sites_map():
+    from ..maps import sites
+
     basemap = basemap_from_config(current_app.config)
     community = pages.find_community(db.session, _community_code())
     display = _display()

@@ -5,8 +5,7 @@ from flask_login import current_user, login_required
 
 from ..auth import current_viewer
 from ..extensions import db
-from ..maps.base import basemap_from_config
-from ..maps.workbench import build_workbench_map
+from ..maps.basemaps import basemap_from_config
 from ..services.catalog import vocabulary_list
 from ..services.display import Display, display_boundary, display_units
 from ..services.feedback import TOKEN_MAX
@@ -31,6 +30,9 @@ def workbench_badge():
 @bp.get("/me")
 @login_required
 def workbench():
+    # folium: imported by the first map built, not at start-up (see views.py)
+    from ..maps.workbench import build_workbench_map
+
     viewer = current_viewer()
     basemap = basemap_from_config(current_app.config)
     community = pages.staff_community(db.session, viewer, None, current_app.config["DEFAULT_COMMUNITY"])

@@ -1,6 +1,11 @@
-"""A GIS client nobody here wrote: GDAL's OAPIF driver (ogrinfo, ogr2ogr from gdal-bin) against gunicorn."""
+"""A GIS client nobody here wrote: GDAL's OAPIF driver (ogrinfo, ogr2ogr from gdal-bin) against gunicorn.
+
+The tests only read, so one server on one clone of the demo database serves the module (tests/conftest.py sends
+the module to one xdist worker); each test reads the access log from where it was when the test began.
+"""
 
 import json
+import os
 import re
 import shutil
 import sqlite3
@@ -9,11 +14,12 @@ import subprocess
 import pytest
 from sqlalchemy import text
 
+from geo_app import create_app
 from geo_app.extensions import db
 from tests.conftest import token_for
 from tests.servers import gunicorn
 
-pytestmark = [pytest.mark.committed_db, pytest.mark.slow]
+pytestmark = pytest.mark.slow
 PAGE = 6  # small, so that reading the 20 demo buildings takes several pages
 PUBLIC = {"streets", "lanes", "shops", "buildings", "grids", "sites", "heat"}
 
@@ -30,13 +36,44 @@ def gdal(tool, *args, token=None, timeout=300):
     return done.stdout
 
 
-@pytest.fixture
-def served(app):
-    """The app under gunicorn on this test's committed clone; yields (OGC URL, access log, admin token)."""
+@pytest.fixture(scope="module")
+def app(pg_cluster, demo_template):
+    """The app on a clone of the demo database of this module's own (the tests read it, never write)."""
+    name = f"gdal_{os.getpid()}"
+    pg_cluster.drop_database(name)
+    pg_cluster.create_database(name, template=demo_template)
+    app = create_app({"DATABASE_URL": pg_cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test"})
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def server(app):
+    """The app under gunicorn on the module's clone; yields (OGC URL, access log, admin token)."""
     token = token_for(app, "admin")
     env = {"PAGE_LIMIT_DEFAULT": str(PAGE), "PAGE_LIMIT_MAX": str(PAGE)}
     with gunicorn(app.config["DATABASE_URL"], workers=1, env=env) as (base, access):
         yield f"{base}/ogc", access, token
+
+
+class AccessLog:
+    """The access log's lines written since this test began."""
+
+    def __init__(self, path):
+        self.path, self.start = path, len(path.read_text())
+
+    def read_text(self):
+        return self.path.read_text()[self.start:]
+
+
+@pytest.fixture
+def served(server):
+    """(OGC URL, the access log of this test's requests, admin token)."""
+    url, access, token = server
+    return url, AccessLog(access), token
 
 
 def database(app, sql):

@@ -2,15 +2,22 @@
 
 This App has no tasks and is never opened: it only turns (task name, options) into procrastinate's INSERT and
 runs it on the SQLAlchemy connection it is given. The worker's App (jobs/queue.py) runs the task by this name.
+It is made (and procrastinate imported, with psycopg 3 and croniter) by the first delivery deferred, not by
+every process that imports the app.
 """
 
-import procrastinate
-from procrastinate.contrib.sqlalchemy import SQLAlchemyPsycopg2Connector
+import functools
 
 DELIVER_TASK = "deliver"
 NOTIFY_QUEUE = "notify"
 
-deferrer = procrastinate.App(connector=SQLAlchemyPsycopg2Connector())
+
+@functools.cache
+def _deferrer():
+    import procrastinate
+    from procrastinate.contrib.sqlalchemy import SQLAlchemyPsycopg2Connector
+
+    return procrastinate.App(connector=SQLAlchemyPsycopg2Connector())
 
 
 def enqueue_delivery(connection, notification_id, schedule_at=None):
@@ -20,7 +27,7 @@ def enqueue_delivery(connection, notification_id, schedule_at=None):
     never send the same row at once.
     """
     lock = f"notification:{notification_id}"
-    return deferrer.configure_task(
+    return _deferrer().configure_task(
         DELIVER_TASK, allow_unknown=True, queue=NOTIFY_QUEUE, lock=lock, queueing_lock=lock,
         schedule_at=schedule_at, connection=connection,
     ).defer(notification_id=notification_id)
