@@ -24,6 +24,16 @@ def sms_rows(app, codes):
         engine.dispose()
 
 
+def registered_workers(app):
+    """The ids of the workers procrastinate has registered (a worker registers just before it starts fetching)."""
+    engine = create_engine(app.config["DATABASE_URL"], poolclass=pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(conn.execute(text("SELECT id FROM procrastinate_workers")).scalars())
+    finally:
+        engine.dispose()
+
+
 def test_two_workers_on_one_database_deliver_each_notification_once(make_app, tmp_path):
     robot, gateway = wecom_robot(), sms_gateway()
     config = notify_config(robot, gateway)
@@ -31,11 +41,19 @@ def test_two_workers_on_one_database_deliver_each_notification_once(make_app, tm
     app = make_app(**config)
     config_file = tmp_path / "config.py"
     config_file.write_text("".join(f"{k} = {v!r}\n" for k, v in config.items()))
-    codes = [new_case(app) for _ in range(CASES)]  # queued before the workers start, so both find work
     gateway.delay = 0.3  # a send takes a while: one worker's slots fill up and the other takes its share
     with running(gateway):
+        known = registered_workers(app)
         workers = [Worker(app, config_file, "node-a"), Worker(app, config_file, "node-b")]
         try:
+            # The cases are queued once both workers are registered and about to listen: queued earlier, the
+            # first worker to start could send all of them before the second one is up.
+            deadline = time.monotonic() + 60
+            while len(registered_workers(app) - known) < 2:
+                assert time.monotonic() < deadline and all(w.proc.poll() is None for w in workers), \
+                    [w.log.read_text()[-2000:] for w in workers]
+                time.sleep(0.1)
+            codes = [new_case(app) for _ in range(CASES)]
             deadline = time.monotonic() + 120
             while not all(row.state == "sent" for row in sms_rows(app, codes)):
                 assert time.monotonic() < deadline and all(w.proc.poll() is None for w in workers), \
