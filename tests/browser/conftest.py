@@ -280,6 +280,14 @@ def open_page(browser, live_server):
     assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
+def api_settled(page):
+    """Wait until every API call the page has made through MQ.fetchJSON has been answered and its answer handled (read
+    after the load event: the page's scripts have run by then, so the calls they start on load are counted). A page
+    without static/js/minqing.js (the login form) makes no such call."""
+    page.wait_for_function("() => !document.querySelector('script[src*=\"/js/minqing.js\"]') || "
+                           "(window.MQ && MQ.pending === 0)")
+
+
 def map_ready(page):
     """Wait until the page's Leaflet map exists, has drawn its vector layers and has finished the zoom to its
     layers (folium's fitBounds animates; a setView during that animation is undone when it ends)."""

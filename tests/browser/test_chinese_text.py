@@ -11,7 +11,7 @@ import re
 import pytest
 
 from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, log_in
+from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, api_settled, log_in
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
@@ -104,7 +104,7 @@ def test_every_visible_word_is_chinese(open_page, request, live_server, chief_ca
                                other=hostile_case["code"])
         response = page.goto(live_server.url + path, wait_until="load")
         assert response.status == expected, f"{path}: HTTP {response.status}"
-        page.wait_for_load_state("networkidle")
+        api_settled(page)
         words = latin_words(page.evaluate(COLLECT))
         if words:
             english[path] = sorted(words)
