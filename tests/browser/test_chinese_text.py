@@ -10,15 +10,13 @@ import re
 
 import pytest
 
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, api_settled, log_in
+from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, api_settled
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
 
 PHONE_360 = {"width": 360, "height": 740}
 DESK_1366 = {"width": 1366, "height": 768}
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")
 ALLOWED = {"Leaflet", "MQ", "CSV", "Excel", "OpenStreetMap", "JPEG", "PNG", "WebP", "HEIC"}
 CODES = [
     re.compile(r"MQ-\d{4}-\d+", re.I),  # staff case numbers
@@ -65,11 +63,6 @@ def latin_words(texts):
         text = re.sub(r"^(title|aria-label|placeholder|alt)=", "", text)
         found.update(word for word in LATIN_WORD.findall(text) if word not in ALLOWED)
     return found
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
 
 
 @pytest.fixture(scope="module")

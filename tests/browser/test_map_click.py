@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import HOSTILE, click_at, log_in, lookup_popup, map_ready, map_settled
+from tests.browser.conftest import CHIEF_LOGIN, HOSTILE, click_at, lookup_popup, map_ready, map_settled
 from tests.helpers import demo_features, demo_people, interior_point
 
 pytestmark = pytest.mark.browser
@@ -18,7 +17,6 @@ SIZES = pytest.mark.parametrize("viewport", [DESK, PHONE_360], ids=["1366", "360
 BUILDINGS = {props["code"]: (props["name"], geom) for props, geom in demo_features("buildings.geojson")}
 CHIEFS = {row["unit_code"]: row["name"] for row in demo_people("building_chief")}
 CHIEFS[HOSTILE["chief"][0]] = HOSTILE["chief"][1]  # the live server renames BD05's chief
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[1] == "chief")
 
 
 def cases_loaded(page):
@@ -250,11 +248,6 @@ def test_registering_refreshes_the_list_and_keeps_a_draft(open_page, cadre_login
     page.locator('.mq-lookup button[data-action="new-case"]').click()
     assert form.locator('[name="title"]').input_value() == "", "the draft is gone after the case was sent"
     watched.assert_quiet()
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
 
 
 def test_a_chief_lands_on_me_and_is_never_offered_dispatch(open_page, chief_login, live_server, cadre_token):
