@@ -53,9 +53,21 @@
     return meta ? { "X-CSRFToken": meta.getAttribute("content") } : {};
   }
 
+  /** How many MQ.fetchJSON calls are in flight: 0 once every answer asked for so far has been handled (the browser
+   *  tests read a page when it is back to 0 after the load event, instead of waiting for the network to go quiet). */
+  MQ.pending = 0;
+
   /** fetch() a JSON endpoint on this host; resolves to {ok, status, body}, never rejects. */
   MQ.fetchJSON = async function (url, options) {
-    options = options || {};
+    MQ.pending++;
+    try {
+      return await fetchJSON(url, options || {});
+    } finally {
+      MQ.pending--;
+    }
+  };
+
+  async function fetchJSON(url, options) {
     var headers = Object.assign({ Accept: "application/json" }, csrfHeader(), options.headers || {});
     var init = { method: options.method || "GET", headers: headers, credentials: "same-origin" };
     if (options.json !== undefined) {
@@ -77,7 +89,7 @@
       body = { error: "bad_response", message: "服务器返回了无法识别的内容（" + response.status + "）" };
     }
     return { ok: response.ok, status: response.status, body: body };
-  };
+  }
 
   MQ.api = function (path) {
     return (MQ.config.api || "/api/v1") + path;

@@ -164,17 +164,22 @@ def hostile_case(live_server, cadre_token):
 
 
 CADRE_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "cadre")  # (username, password)
+CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the demo 楼栋长 of BD01
 
 
 def log_in(browser, live_server, account, landing):
-    """Return the browser storage (session cookie) of a demo account logged in through /login."""
+    """Return the browser storage (session cookie) of a demo account logged in through /login.
+
+    The landing page is only arrived at (its response committed), not drawn: the session cookie came with the
+    login's redirect, and a test opens the pages it checks in contexts of its own.
+    """
     context = browser.new_context()
     try:
         page = context.new_page()
         page.goto(f"{live_server.url}/login?next={landing}")
         page.fill("#username", account[0])
         page.fill("#password", account[1])
-        with page.expect_navigation():
+        with page.expect_navigation(wait_until="commit"):
             page.click("button[type=submit]")
         assert page.url.endswith(landing), f"login as {account[0]} failed: at {page.url}"
         return context.storage_state()
@@ -186,6 +191,12 @@ def log_in(browser, live_server, account, landing):
 def cadre_login(browser, live_server):
     """The browser storage (session cookie) of the demo cadre, logged in once through /login."""
     return log_in(browser, live_server, CADRE_LOGIN, "/map")
+
+
+@pytest.fixture(scope="session")
+def chief_login(browser, live_server):
+    """The browser storage (session cookie) of the demo 楼栋长 (of BD01), logged in once through /login."""
+    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
 
 
 @dataclass
@@ -278,6 +289,14 @@ def open_page(browser, live_server):
         context.close()
     violations = [v for watched in opened for v in watched.csp_violations]
     assert violations == [], f"Content-Security-Policy violations: {violations}"
+
+
+def api_settled(page):
+    """Wait until every API call the page has made through MQ.fetchJSON has been answered and its answer handled (read
+    after the load event: the page's scripts have run by then, so the calls they start on load are counted). A page
+    without static/js/minqing.js (the login form) makes no such call."""
+    page.wait_for_function("() => !document.querySelector('script[src*=\"/js/minqing.js\"]') || "
+                           "(window.MQ && MQ.pending === 0)")
 
 
 def map_ready(page):

@@ -2,18 +2,9 @@
 
 import pytest
 
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import log_in
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
-
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the demo 楼栋长 of BD01
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/")
 
 
 def offered(page):

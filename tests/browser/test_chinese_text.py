@@ -10,15 +10,13 @@ import re
 
 import pytest
 
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, log_in
+from tests.browser.conftest import HOSTILE, HOSTILE_TITLE, api_settled
 from tests.factories import point_in_building
 
 pytestmark = pytest.mark.browser
 
 PHONE_360 = {"width": 360, "height": 740}
 DESK_1366 = {"width": 1366, "height": 768}
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")
 ALLOWED = {"Leaflet", "MQ", "CSV", "Excel", "OpenStreetMap", "JPEG", "PNG", "WebP", "HEIC"}
 CODES = [
     re.compile(r"MQ-\d{4}-\d+", re.I),  # staff case numbers
@@ -68,11 +66,6 @@ def latin_words(texts):
 
 
 @pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
-
-
-@pytest.fixture(scope="module")
 def chief_case(live_server, cadre_token):
     """A case at BD01, dispatched to its 楼栋长 (the demo chief), with its case number and tracking code."""
     status, case = live_server.call("POST", "/api/v1/cases", token=cadre_token, body={
@@ -104,7 +97,7 @@ def test_every_visible_word_is_chinese(open_page, request, live_server, chief_ca
                                other=hostile_case["code"])
         response = page.goto(live_server.url + path, wait_until="load")
         assert response.status == expected, f"{path}: HTTP {response.status}"
-        page.wait_for_load_state("networkidle")
+        api_settled(page)
         words = latin_words(page.evaluate(COLLECT))
         if words:
             english[path] = sorted(words)

@@ -95,7 +95,8 @@ def test_a_hostile_case_title_is_text_in_its_popup_and_list(open_page, cadre_log
     item = page.locator(f'#mq-case-list li[data-code="{code}"]')
     assert item.locator('[data-role="title"]').inner_text() == HOSTILE_TITLE
     assert page.locator("#mq-case-list img, .leaflet-pane img").count() == 0
-    page.wait_for_timeout(300)  # the popup fades in
+    # the popup fades in (a 200 ms opacity transition): shoot it once it is opaque
+    page.wait_for_function("() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     watched.screenshot("map-hostile-case")
     watched.assert_quiet()
 

@@ -6,8 +6,15 @@ import re
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import HOSTILE, click_at, log_in, lookup_popup, map_ready, map_settled
+from tests.browser.conftest import (
+    CHIEF_LOGIN,
+    HOSTILE,
+    MAP_STILL,
+    click_at,
+    lookup_popup,
+    map_ready,
+    map_settled,
+)
 from tests.helpers import demo_features, demo_people, interior_point
 
 pytestmark = pytest.mark.browser
@@ -18,7 +25,6 @@ SIZES = pytest.mark.parametrize("viewport", [DESK, PHONE_360], ids=["1366", "360
 BUILDINGS = {props["code"]: (props["name"], geom) for props, geom in demo_features("buildings.geojson")}
 CHIEFS = {row["unit_code"]: row["name"] for row in demo_people("building_chief")}
 CHIEFS[HOSTILE["chief"][0]] = HOSTILE["chief"][1]  # the live server renames BD05's chief
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[1] == "chief")
 
 
 def cases_loaded(page):
@@ -52,15 +58,51 @@ def screen_point(page, lat, lon):
         const b = MQ.map.getContainer().getBoundingClientRect(); return [b.left + p.x, b.top + p.y]; }""", [lat, lon])
 
 
-def what_is_at(page, x, y):
-    """The kind of thing a click at (x, y) lands on: "marker", "cluster", "label", "unit" or "other"."""
-    return page.evaluate("""([x, y]) => { const e = document.elementFromPoint(x, y);
+KIND_AT = """(x, y) => { const e = document.elementFromPoint(x, y);
         if (!e) return "none";
         if (e.closest('.mq-cluster-icon')) return "cluster";
         if (e.closest('.mq-case-pin')) return "marker";
         if (e.closest('.mq-label-icon')) return "label";
         if (e.closest('.leaflet-overlay-pane')) return "unit";
-        return e.closest('.leaflet-control, .mq-selected-case, .mq-side-toggle') ? "panel" : "other"; }""", [x, y])
+        return e.closest('.leaflet-control, .mq-selected-case, .mq-side-toggle') ? "panel" : "other"; }"""
+
+
+def what_is_at(page, x, y):
+    """The kind of thing a click at (x, y) lands on: "marker", "cluster", "label", "unit" or "other"."""
+    return page.evaluate(f"([x, y]) => ({KIND_AT})(x, y)", [x, y])
+
+
+# One round trip: close the popup, centre the map on a WGS-84 point at zoom 18, wait until the map is still and the
+# closed popup has faded out of the page (Leaflet keeps it 200 ms, and it would take the click; it fades while the map
+# settles), then return the point's page coordinates and what a click there lands on (KIND_AT).
+CENTRE_ON = f"""async ([lat, lon]) => {{
+    MQ.map.closePopup();
+    MQ.map.setView([lat, lon], 18, {{animate: false}});
+    await ({MAP_STILL})();
+    await new Promise((done, fail) => {{
+      const deadline = performance.now() + 5000;
+      const look = () => {{
+        if (!document.querySelector('.leaflet-popup')) done();
+        else if (performance.now() > deadline) fail(new Error("the closed popup was still in the page after 5 s"));
+        else requestAnimationFrame(look);
+      }};
+      look();
+    }});
+    const p = MQ.map.latLngToContainerPoint([lat, lon]), b = MQ.map.getContainer().getBoundingClientRect();
+    return [b.left + p.x, b.top + p.y, ({KIND_AT})(b.left + p.x, b.top + p.y)];
+}}"""
+
+# After the lookup has answered: the map's zoom and whether a zoom animation runs, how many of the popup's chain items
+# are the building, that item's text and the popup's text. Read one animation frame on: a zoom the click asked for has
+# begun by then (Leaflet starts an animated zoom in the frame after the request; it changes getZoom() when it ends, and
+# marks the map pane with leaflet-zoom-anim while it runs), so zoom 18 and no animation means the click zoomed nothing.
+# The popup's pan clear of the panels may still run: the next setView stops it.
+READ_LOOKUP = """async (code) => {
+    await new Promise((frame) => requestAnimationFrame(frame));
+    const popup = document.querySelector('.leaflet-popup-content .mq-lookup');
+    const items = popup.querySelectorAll(`.mq-chain li[data-code="${code}"]`);
+    const zooming = MQ.map.getPane("mapPane").classList.contains("leaflet-zoom-anim");
+    return [MQ.map.getZoom(), zooming, items.length, items.length ? items[0].innerText : "", popup.innerText]; }"""
 
 
 @SIZES
@@ -72,25 +114,21 @@ def test_a_click_at_the_centre_of_every_building_names_its_chief_with_all_layers
     landed = {}
     for code, (_name, geom) in sorted(BUILDINGS.items()):
         lon, lat = interior_point(geom)
-        close_popups(page)
-        page.evaluate("([lat, lon]) => { MQ.map.setView([lat, lon], 18, {animate: false}); }", [lat, lon])
-        map_settled(page)
-        x, y = screen_point(page, lat, lon)
-        landed[code] = what_is_at(page, x, y)
+        x, y, landed[code] = page.evaluate(CENTRE_ON, [lat, lon])
         assert landed[code] not in ("panel", "none"), f"{code}: a panel sits on the centre of the map"
         page.mouse.click(x, y)
-        page.locator(".leaflet-popup-content").wait_for()
-        page.wait_for_function("() => !document.querySelector('.leaflet-popup-content .mq-loading')")
+        page.wait_for_function("() => document.querySelector('.leaflet-popup-content') && "
+                               "!document.querySelector('.leaflet-popup-content .mq-loading')")
         assert page.locator(".leaflet-popup-content .mq-lookup").count() == 1, (
             f"{code} ({landed[code]}): {page.locator('.leaflet-popup-content').all_inner_texts()}")
-        popup = lookup_popup(page)
-        assert page.evaluate("() => MQ.map.getZoom()") == 18, f"{code} ({landed[code]}): the click zoomed the map"
-        building = popup.locator(f'.mq-chain li[data-code="{code}"]')
-        assert building.count() == 1, f"{code} ({landed[code]}): the lookup names another place: {popup.inner_text()}"
+        page.locator(".leaflet-popup-content .mq-lookup").wait_for()
+        zoom, zooming, items, building, popup = page.evaluate(READ_LOOKUP, code)
+        assert zoom == 18 and not zooming, f"{code} ({landed[code]}): the click zoomed the map"
+        assert items == 1, f"{code} ({landed[code]}): the lookup names another place: {popup}"
         expected = f"楼栋长 {CHIEFS[code]}" if code in CHIEFS else "暂无责任人"  # 12 楼栋长 for 20 buildings
-        assert expected in building.inner_text(), f"{code} ({landed[code]}): {building.inner_text()}"
+        assert expected in building, f"{code} ({landed[code]}): {building}"
         if code in CHIEFS:
-            assert f"责任人：楼栋长 {CHIEFS[code]}" in popup.inner_text()
+            assert f"责任人：楼栋长 {CHIEFS[code]}" in popup
     # the test means something: on some centres the click landed on a case marker or a cluster, not the building
     assert {"marker", "cluster"} & set(landed.values()), landed
     hostile = interior_point(BUILDINGS["BD07"][1])
@@ -250,11 +288,6 @@ def test_registering_refreshes_the_list_and_keeps_a_draft(open_page, cadre_login
     page.locator('.mq-lookup button[data-action="new-case"]').click()
     assert form.locator('[name="title"]').input_value() == "", "the draft is gone after the case was sent"
     watched.assert_quiet()
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
 
 
 def test_a_chief_lands_on_me_and_is_never_offered_dispatch(open_page, chief_login, live_server, cadre_token):

@@ -10,14 +10,12 @@ from PIL import Image
 from sqlalchemy import text
 
 from geo_app.extensions import db
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import PHONE, click_at, log_in, map_ready
+from tests.browser.conftest import PHONE, click_at, map_ready
 from tests.factories import point_in_building
 from tests.photo_samples import SERIAL, metadata_of, phone_jpeg, text_as_jpeg, top_is_red
 
 pytestmark = pytest.mark.browser
 
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the 楼栋长 of BD01
 HERE = {"latitude": 22.96665, "longitude": 115.3207646}  # in 龙津巷 (LN09)
 
 
@@ -122,11 +120,6 @@ def test_a_refused_photo_keeps_what_was_typed_and_chosen(open_page, live_server)
     code.wait_for(timeout=30_000)
     assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}", code.inner_text())
     assert len(stored_photos(live_server.app, code.inner_text())) == 1
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/")
 
 
 def test_a_chief_resolves_a_hazard_only_after_adding_an_after_photo(open_page, chief_login, live_server, cadre_token):

@@ -6,8 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import text
 
 from geo_app.extensions import db
-from geo_app.services.demo import DEMO_ACCOUNTS
-from tests.browser.conftest import click_at, log_in, map_ready
+from tests.browser.conftest import click_at, map_ready
 from tests.conftest import token_for
 from tests.factories import point_in_building
 from tests.photo_samples import phone_jpeg
@@ -15,12 +14,6 @@ from tests.photo_samples import phone_jpeg
 pytestmark = pytest.mark.browser
 
 PHONE_360 = {"width": 360, "height": 740}
-CHIEF_LOGIN = next(account[::2] for account in DEMO_ACCOUNTS if account[0] == "chief")  # the demo 楼栋长 of BD01
-
-
-@pytest.fixture(scope="module")
-def chief_login(browser, live_server):
-    return log_in(browser, live_server, CHIEF_LOGIN, "/me")
 
 
 def new_case(live_server, token, title, category="hazard"):
