@@ -6,13 +6,16 @@ answer stays small, and the anonymous database budget bounds what a request may 
 """
 
 import json
+import os
 import re
 
 import pytest
 from sqlalchemy import text
 
+from geo_app import create_app
 from geo_app.extensions import db
 from geo_app.services.display import Display, display_units
+from tests.conftest import _config
 
 # The request budget sets statement_timeout per statement and a cancelled one aborts the transaction: these
 # tests need real transactions, not the rolled-back shared one.
@@ -34,21 +37,36 @@ JAGGED_STREETS = f"""
     WHERE c.code = 'mingzhu'
 """
 
-# The request budget sets statement_timeout per statement and a cancelled one aborts the transaction: these
-# tests need real transactions, not the rolled-back shared one.
-pytestmark = pytest.mark.committed_db
 
 
-@pytest.fixture
-def attacked_app(make_app):
-    app = make_app(RATELIMIT_ENABLED=False)
+@pytest.fixture(scope="module")
+def attacked_database(pg_cluster, demo_template):
+    """A clone of the demo with the attack's streets committed, made once for the module's tests, which only read it.
+
+    Each test gets an app of its own on it (its own configuration, its own in-process heat cache).
+    """
+    name = f"attacked_{os.getpid()}"
+    pg_cluster.create_database(name, template=demo_template)
+    app = create_app(_config(pg_cluster, name, {}))
     with app.app_context():
         db.session.execute(text("SET LOCAL statement_timeout = 300000"))
         db.session.execute(text(JAGGED_STREETS))
         total = db.session.execute(text("SELECT sum(ST_NPoints(geom)) FROM unit WHERE code LIKE 'ATTACK%'")).scalar()
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
     assert total == STREETS * VERTICES
-    return app
+    yield name
+    pg_cluster.drop_database(name)
+
+
+@pytest.fixture
+def attacked_app(pg_cluster, attacked_database):
+    app = create_app(_config(pg_cluster, attacked_database, {"RATELIMIT_ENABLED": False}))
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def vertices_in(page):
