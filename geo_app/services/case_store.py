@@ -162,30 +162,42 @@ def version_conflict(sent, current):
     )
 
 
-def bump_version(session, case_id, version, values):
-    """Set column values only if the version still matches, bumping it; raise 409 otherwise."""
-    updated = session.execute(
-        update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
-        .values(**values, version=CASES.c.version + 1, updated_at=func.now()).returning(CASES.c.version)
-    ).scalar()
+# The case's own columns as an update returns them (the point stays in geom, which CASE_ROW gives as lat/lon).
+CASE_COLUMNS = tuple(column for column in CASES.c if column.name != "geom")
+
+
+def bump_version(session, case_id, version, values, *, return_row=False):
+    """Set column values only if the version still matches, bumping it; raise 409 otherwise.
+
+    Return the new version, or with return_row the case's columns (CASE_COLUMNS) after the update.
+    """
+    statement = (update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
+                 .values(**values, version=CASES.c.version + 1, updated_at=func.now()))
+    updated = session.execute(statement.returning(*CASE_COLUMNS) if return_row
+                              else statement.returning(CASES.c.version)).first()
     if updated is None:
         current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
         raise version_conflict(version, current)
-    return updated
+    return updated if return_row else updated.version
 
 
-def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, version=None, deadlines=None):
-    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action).
+def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, deadlines=None, current=None):
+    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action); return its version.
 
     deadlines: (response_due_at, resolve_due_at) that start afresh for this assignee (a re-dispatch), or None.
+    current: the case's (status, version, community_id) as the caller read (or wrote) them in this transaction,
+    else they are read here; the update checks the version either way.
     """
-    row = session.execute(select(CASES.c.id, CASES.c.status, CASES.c.version, CASES.c.community_id)
-                          .where(CASES.c.id == case_id)).one()
+    if current is None:
+        current = session.execute(select(CASES.c.status, CASES.c.version, CASES.c.community_id)
+                                  .where(CASES.c.id == case_id)).one()
+    status, version, community_id = current
     now = now or datetime.now(UTC)
     values = {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now,
               "accepted_at": None, "started_at": None}
     if deadlines is not None:
         values |= {"response_due_at": deadlines[0], "resolve_due_at": deadlines[1]}
-    bump_version(session, case_id, row.version if version is None else version, values)
-    append_event(session, case_id, row.community_id, actor, "dispatch", row.status, "dispatched", note=note, now=now,
+    version = bump_version(session, case_id, version, values)
+    append_event(session, case_id, community_id, actor, "dispatch", status, "dispatched", note=note, now=now,
                  data={"assignee_id": person_id, "role": role})
+    return version

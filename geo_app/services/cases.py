@@ -91,6 +91,18 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
         if existing is not None:
             check_same_body(existing.request_hash, request_hash)
             return get_case(session, existing.code, include_private=True), False
+    code, _, _ = receive_case(session, data, actor=actor, policy=policy, now=now, idempotency_key=idempotency_key,
+                              request_hash=request_hash, auto_dispatch=auto_dispatch)
+    return get_case(session, code, include_private=True), True
+
+
+def receive_case(session, data, *, actor="system", policy=None, now=None, idempotency_key=None, request_hash=None,
+                 auto_dispatch=True):
+    """Insert a case and dispatch it (create_case without the idempotency check and without reading it back).
+
+    Return (code, version, assignee): lookup's assignee for the point (person None: the community queue).
+    """
+    policy = policy or CasePolicy()
     clean = data.model_dump()
     found = lookup(session, clean["lon"], clean["lat"])
     now = now or datetime.now(UTC)
@@ -110,11 +122,13 @@ def create_case(session, data, *, actor="system", policy=None, now=None, idempot
         raise RuntimeError(f"no free tracking code in {TRACKING_CODE_DRAWS} draws")
     append_event(session, case_id, found["community"]["id"], actor, "receive", None, "received", now=now,
                  data={"channel": clean["channel"]})
+    version = 1
     if auto_dispatch and assignee["person"] is not None:
-        dispatch_to(session, case_id, assignee["person"]["id"], assignee["role"], actor="system",
-                    note="按地图责任人自动派单", now=now)
+        # the row was inserted just above: received, at version 1
+        version = dispatch_to(session, case_id, assignee["person"]["id"], assignee["role"], actor="system",
+                              note="按地图责任人自动派单", now=now, current=("received", version, found["community"]["id"]))
     logger.info("case %s received at %.6f,%.6f (%s)", code, clean["lat"], clean["lon"], clean["channel"])
-    return get_case(session, code, include_private=True), True
+    return code, version, assignee
 
 
 def public_receipt(case):

@@ -15,11 +15,11 @@ from shapely.geometry import Point
 from sqlalchemy import text
 
 from ..schemas import CaseIn, TransitionIn
-from .cases import CasePolicy, create_case
+from .cases import CasePolicy, receive_case
 from .clock import LOCAL_TZ
 from .notify import muted
 from .points import earn, redeem
-from .workflow import apply_transition
+from .workflow import apply_transition, apply_transitions
 
 logger = logging.getLogger(__name__)
 SEED = 20240724
@@ -86,21 +86,20 @@ def _when(rng, start, index, count):
 
 def _walk(session, code, version, rng, received, *, resolve, satisfaction, actor, policy, on_time=True):
     """Walk a case forward from dispatched; return the version reached."""
+    steps = []
+
     def step(payload, at):
-        nonlocal version
-        version = apply_transition(session, code, TransitionIn(**payload, version=version), actor=actor,
-                                   policy=policy, now=at)
+        steps.append((TransitionIn(**payload, version=version + len(steps)), at))
     accepted = received + timedelta(hours=rng.uniform(0.5, 20 if on_time else 40))
     step({"action": "accept"}, accepted)
     step({"action": "start"}, accepted + timedelta(minutes=rng.randrange(10, 120)))
-    if not resolve:
-        return version
-    resolved = accepted + timedelta(hours=rng.uniform(3, 120 if on_time else 260))
-    step({"action": "resolve", "note": "已上门核实并协调处理完毕"}, resolved)
-    if satisfaction:
-        step({"action": "visit", "satisfaction": satisfaction}, resolved + timedelta(days=1))
-        step({"action": "close"}, resolved + timedelta(days=1, hours=1))
-    return version
+    if resolve:
+        resolved = accepted + timedelta(hours=rng.uniform(3, 120 if on_time else 260))
+        step({"action": "resolve", "note": "已上门核实并协调处理完毕"}, resolved)
+        if satisfaction:
+            step({"action": "visit", "satisfaction": satisfaction}, resolved + timedelta(days=1))
+            step({"action": "close"}, resolved + timedelta(days=1, hours=1))
+    return apply_transitions(session, code, steps, actor=actor, policy=policy)
 
 
 def load_demo_cases(session, policy=None):
@@ -131,7 +130,7 @@ def _load_demo_cases(session, policy):
             kind, _, unit_name, geom = rng.choice(weighted)
             point = _point_in(rng, geom)
             household = households[index % HOUSEHOLDS] if channel == "resident" else None
-            case, _ = create_case(
+            code, version, assignee = receive_case(
                 session,
                 CaseIn(**{"title": rng.choice(TITLES[category]), "description": f"{unit_name}附近：{rng.choice(TITLES[category])}。",
                  "channel": channel, "category": category, "lat": point.y, "lon": point.x,
@@ -147,11 +146,12 @@ def _load_demo_cases(session, policy):
                 (channel in ("grid_worker", "rider", "hotline_12345", "resident") and rng.random() < 0.06)
             satisfaction = "satisfied" if channel == "mailbox" else rng.choices(
                 ["satisfied", "basically_satisfied", "dissatisfied"], [88, 9, 3])[0]
-            _walk(session, case["code"], case["version"], rng, received, resolve=not in_progress,
-                  satisfaction=satisfaction, actor=case["assignee"]["name"] or "社区干部", policy=policy,
+            person = assignee["person"]
+            _walk(session, code, version, rng, received, resolve=not in_progress,
+                  satisfaction=satisfaction, actor=(person and person["name"]) or "社区干部", policy=policy,
                   on_time=rng.random() < 0.9)
             if channel == "resident":
-                resident_reports.append((case["code"], received))
+                resident_reports.append((code, received))
             counts[channel] = counts.get(channel, 0) + 1
     _queue_cases(session, rng, policy)
     _ledgers(session, rng, policy, households, resident_reports)
@@ -162,7 +162,7 @@ def _queue_cases(session, rng, policy):
     """A few recent cases in the plaza no unit covers: they wait in the 社区党委 queue."""
     gap = _gap_point(session)
     for i, title in enumerate(["广场夜间照明不足", "广场健身器材损坏", "广场流动摊贩占道"]):
-        create_case(session, CaseIn(title=title, channel="resident", category="suggestion", lat=gap.y + i * 1e-5,
+        receive_case(session, CaseIn(title=title, channel="resident", category="suggestion", lat=gap.y + i * 1e-5,
                                     lon=gap.x, description="明珠广场"), actor="demo", policy=policy,
                     now=LAST_DAY - timedelta(days=3 - i))
 

@@ -58,9 +58,31 @@ def transition(session, code, change, *, actor, policy=None, now=None, event_dat
 
 def apply_transition(session, code, change, *, actor, policy=None, now=None, event_data=None):
     """Apply one workflow action to a case without reading it back; return the case's new version."""
+    _apply(session, code, get_case_row(session, code), change, actor=actor, policy=policy or CasePolicy(), now=now,
+           event_data=event_data)
+    return change.version + 1  # every action bumps the version once, checked against the version sent
+
+
+def apply_transitions(session, code, steps, *, actor, policy=None):
+    """Apply a run of actions, ``[(change, now), …]``, to one case as apply_transition applies each; return the version.
+
+    The case is read once: each action's update returns the row the next action is checked against (an action
+    whose update goes through another service, such as dispatch or confirm, has the case read again).
+    """
     policy = policy or CasePolicy()
-    action = change.action
     row = get_case_row(session, code)
+    version = row.version
+    for change, now in steps:
+        if row is None:
+            row = get_case_row(session, code)
+        row = _apply(session, code, row, change, actor=actor, policy=policy, now=now)
+        version = change.version + 1
+    return version
+
+
+def _apply(session, code, row, change, *, actor, policy, now=None, event_data=None):
+    """Check one action against the case's current row and apply it; return the row after it, or None if not known."""
+    action = change.action
     require_version(row, change.version)
     sources, target = TRANSITIONS[action]
     if row.status not in sources or (action == "confirm" and row.confirmed_at is not None):
@@ -78,10 +100,13 @@ def apply_transition(session, code, change, *, actor, policy=None, now=None, eve
         # A re-dispatch (the case had an assignee, or was returned) gives the new assignee their own deadlines,
         # counted from now: they cannot answer for the time the case spent with someone else.
         redispatch = row.dispatched_at is not None or row.status == "returned"
-        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now, version=version,
-                    deadlines=policy.due_times(row.urgency, now) if redispatch else None)
+        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now,
+                    deadlines=policy.due_times(row.urgency, now) if redispatch else None,
+                    current=(row.status, version, row.community_id))
+        after = None
     elif action == "confirm":
         _confirm(session, row, version, actor, note, now, policy)
+        after = None
     else:
         values, data = {"status": target}, {}
         if target in STAGE_COLUMN:
@@ -113,11 +138,11 @@ def apply_transition(session, code, change, *, actor, policy=None, now=None, eve
                                       field="duplicate_of")
             values["duplicate_of_id"] = original_row.id
             data["duplicate_of"] = original
-        bump_version(session, row.id, version, values)
+        after = bump_version(session, row.id, version, values, return_row=True)
         append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
                      data=data | (event_data or {}))
     logger.info("case %s: %s by %s", code, action, actor)
-    return version + 1  # every action bumps the version once, checked against the version sent
+    return after
 
 
 def _reopen_values(row, now, policy):

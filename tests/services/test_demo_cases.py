@@ -46,3 +46,76 @@ def test_the_same_seed_gives_the_same_data(app, session):
     after = session.execute(text("SELECT md5(string_agg(code || title || ST_AsText(geom) || status, ',' ORDER BY code)) "
                                  "FROM civic_case")).scalar()
     assert before == after
+
+
+# A run of actions as the demo walks them, and every kind of step apply_transitions takes: updates it follows by
+# their returned row (accept … close, return, reopen) and those it reads the case again after (dispatch, confirm).
+RUN = (("accept", {}), ("return", {"note": "不属于本楼栋"}), ("dispatch", {"assignee_id": None}), ("accept", {}),
+       ("start", {}), ("resolve", {"note": "已处理"}), ("visit", {"satisfaction": "dissatisfied"}), ("reopen", {"note": "居民不满意"}),
+       ("resolve", {"note": "再次处理"}), ("visit", {"satisfaction": "satisfied"}), ("close", {}), ("confirm", {}))
+
+
+def _case_and_history(session, code):
+    skip = ("id", "code", "tracking_code", "created_at", "updated_at")
+    row = session.execute(text("SELECT * FROM civic_case WHERE code = :c"), {"c": code}).mappings().one()
+    events = session.execute(text(
+        "SELECT at, actor, action, from_status, to_status, note, data FROM case_event WHERE case_id = :id ORDER BY id"),
+        {"id": row["id"]}).all()
+    points = session.execute(text(
+        "SELECT kind, points, reason, at FROM points_entry WHERE case_id = :id ORDER BY id"), {"id": row["id"]}).all()
+    return {k: v for k, v in row.items() if k not in skip}, events, [p[:2] + p[3:] for p in points]
+
+
+def test_a_run_of_transitions_writes_what_one_at_a_time_writes(session):
+    """The demo walks its cases with apply_transitions: the same rows as apply_transition, action by action."""
+    from datetime import timedelta
+
+    from geo_app.schemas import TransitionIn
+    from geo_app.services.cases import create_case, receive_case
+    from geo_app.services.demo_cases import LAST_DAY
+    from geo_app.services.workflow import apply_transition, apply_transitions
+    from tests.factories import case_in
+
+    received = LAST_DAY - timedelta(days=20)
+    one, _ = create_case(session, case_in(), actor="demo", now=received)
+    code, version, assignee = receive_case(session, case_in(), actor="demo", now=received)
+    assert (version, assignee["person"]["id"]) == (one["version"], one["assignee"]["id"]) == (2, one["assignee"]["id"])
+    steps = []
+    for index, (action, fields) in enumerate(RUN):
+        fields = {**fields, "assignee_id": one["assignee"]["id"]} if action == "dispatch" else fields
+        steps.append((TransitionIn(action=action, version=version + index, **fields),
+                      received + timedelta(hours=index + 1)))
+    for change, at in steps:
+        apply_transition(session, one["code"], change, actor="楼栋长", now=at)
+    assert apply_transitions(session, code, steps, actor="楼栋长") == version + len(RUN)
+    single, run = _case_and_history(session, one["code"]), _case_and_history(session, code)
+    assert single[0] == run[0]
+    assert single[0]["status"] == "closed" and single[0]["confirmed_at"] is not None
+    assert single[1] == run[1] and len(run[1]) == 2 + len(RUN)
+    assert single[2] == run[2] and len(run[2]) == 1
+
+
+def test_a_run_of_transitions_checks_each_action(session):
+    """A stale version or an action the case's state does not allow stops the run, as apply_transition would."""
+    from datetime import timedelta
+
+    from geo_app.errors import ConflictError
+    from geo_app.schemas import TransitionIn
+    from geo_app.services.cases import receive_case
+    from geo_app.services.demo_cases import LAST_DAY
+    from geo_app.services.workflow import apply_transitions
+    from tests.factories import case_in
+
+    received = LAST_DAY - timedelta(days=20)
+    code, version, _ = receive_case(session, case_in(), actor="demo", now=received)
+    stale = [(TransitionIn(action="accept", version=version), received),
+             (TransitionIn(action="start", version=version), received)]
+    with pytest.raises(ConflictError) as stale_error:
+        apply_transitions(session, code, stale, actor="楼栋长")
+    assert stale_error.value.code == "version_mismatch"
+    code, version, _ = receive_case(session, case_in(), actor="demo", now=received)
+    skipping = [(TransitionIn(action="accept", version=version), received),
+                (TransitionIn(action="visit", version=version + 1, satisfaction="satisfied"), received)]
+    with pytest.raises(ConflictError) as illegal:
+        apply_transitions(session, code, skipping, actor="楼栋长")
+    assert illegal.value.code == "illegal_transition"
