@@ -147,11 +147,11 @@ def _load_demo_cases(session, policy):
             satisfaction = "satisfied" if channel == "mailbox" else rng.choices(
                 ["satisfied", "basically_satisfied", "dissatisfied"], [88, 9, 3])[0]
             person = assignee["person"]
-            _walk(session, code, version, rng, received, resolve=not in_progress,
-                  satisfaction=satisfaction, actor=(person and person["name"]) or "社区干部", policy=policy,
-                  on_time=rng.random() < 0.9)
+            version = _walk(session, code, version, rng, received, resolve=not in_progress,
+                            satisfaction=satisfaction, actor=(person and person["name"]) or "社区干部", policy=policy,
+                            on_time=rng.random() < 0.9)
             if channel == "resident":
-                resident_reports.append((code, received))
+                resident_reports.append((code, version, received))
             counts[channel] = counts.get(channel, 0) + 1
     _queue_cases(session, rng, policy)
     _ledgers(session, rng, policy, households, resident_reports)
@@ -168,11 +168,10 @@ def _queue_cases(session, rng, policy):
 
 
 def _ledgers(session, rng, policy, households, resident_reports):
-    """Confirm resident reports (earning points), then volunteer credits up to the report's total."""
+    """Confirm resident reports (code, version walked to, received), earning points; then volunteer credits."""
     cid = session.execute(text("SELECT id FROM community WHERE code = 'mingzhu'")).scalar_one()
-    for code, received in resident_reports:
-        row = session.execute(text("SELECT version FROM civic_case WHERE code = :c"), {"c": code}).one()
-        apply_transition(session, code, TransitionIn(action="confirm", version=row.version), actor="社区干部",
+    for code, version, received in resident_reports:
+        apply_transition(session, code, TransitionIn(action="confirm", version=version), actor="社区干部",
                          policy=policy, now=received + timedelta(hours=6))
     earned = session.execute(text("SELECT coalesce(sum(points), 0) FROM points_entry WHERE kind = 'earn'")).scalar()
     remaining = TOTAL_POINTS - earned
