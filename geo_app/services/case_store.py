@@ -3,6 +3,7 @@
 Intake (cases.py) and the workflow (workflow.py) both build on this module and not on each other.
 """
 
+import functools
 import json
 from datetime import UTC, datetime
 
@@ -166,19 +167,52 @@ def version_conflict(sent, current):
 CASE_COLUMNS = tuple(column for column in CASES.c if column.name != "geom")
 
 
-def bump_version(session, case_id, version, values, *, return_row=False):
-    """Set column values only if the version still matches, bumping it; raise 409 otherwise.
-
-    Return the new version, or with return_row the case's columns (CASE_COLUMNS) after the update.
-    """
-    statement = (update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
-                 .values(**values, version=CASES.c.version + 1, updated_at=func.now()))
-    updated = session.execute(statement.returning(*CASE_COLUMNS) if return_row
-                              else statement.returning(CASES.c.version)).first()
+def bump_version(session, case_id, version, values):
+    """Set column values only if the version still matches, bumping it; raise 409 otherwise. Return the new version."""
+    updated = session.execute(
+        update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
+        .values(**values, version=CASES.c.version + 1, updated_at=func.now()).returning(CASES.c.version)
+    ).scalar()
     if updated is None:
-        current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
-        raise version_conflict(version, current)
-    return updated if return_row else updated.version
+        raise _conflict(session, case_id, version)
+    return updated
+
+
+def _conflict(session, case_id, version):
+    current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
+    return version_conflict(version, current)
+
+
+@functools.lru_cache(maxsize=64)
+def _bump_and_record(columns):
+    """One statement: the version-checked update of these columns and, only if it updated, the event; the row after."""
+    sets = "".join(f"{CASES.c[name].name} = :new_{name}, " for name in columns)  # a name that is no column: KeyError
+    return text(f"""
+        WITH bumped AS (
+            UPDATE civic_case SET {sets}version = version + 1, updated_at = now()
+            WHERE id = :case_id AND version = :expected
+            RETURNING {', '.join(column.name for column in CASE_COLUMNS)}),
+        recorded AS (
+            INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data)
+            SELECT id, community_id, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb)
+            FROM bumped)
+        SELECT * FROM bumped""")
+
+
+def bump_and_record(session, row, version, values, *, actor, action, to_status, note=None, now=None, data=None):
+    """bump_version and append_event in one round trip; return the case's columns (CASE_COLUMNS) after the update.
+
+    row: the case as read before (its id, community and status, the event's from_status).
+    """
+    params = {f"new_{name}": value for name, value in values.items()}
+    after = session.execute(_bump_and_record(tuple(sorted(values))), params | {
+        "case_id": row.id, "expected": version, "at": now, "actor": actor[:100], "action": action,
+        "from_s": row.status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
+    ).first()
+    if after is None:
+        raise _conflict(session, row.id, version)
+    on_case_event(session, row.id, action, note=note)
+    return after
 
 
 def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, deadlines=None, current=None):

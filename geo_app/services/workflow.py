@@ -11,7 +11,15 @@ from sqlalchemy import text
 
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import ACTIONS, STATUSES
-from .case_store import append_event, bump_version, dispatch_to, get_case, get_case_row, require_version
+from .case_store import (
+    append_event,
+    bump_and_record,
+    bump_version,
+    dispatch_to,
+    get_case,
+    get_case_row,
+    require_version,
+)
 from .cases import CasePolicy
 from .clock import china_today
 from .lookup import lookup
@@ -138,9 +146,8 @@ def _apply(session, code, row, change, *, actor, policy, now=None, event_data=No
                                       field="duplicate_of")
             values["duplicate_of_id"] = original_row.id
             data["duplicate_of"] = original
-        after = bump_version(session, row.id, version, values, return_row=True)
-        append_event(session, row.id, row.community_id, actor, action, row.status, target, note=note, now=now,
-                     data=data | (event_data or {}))
+        after = bump_and_record(session, row, version, values, actor=actor, action=action, to_status=target,
+                                note=note, now=now, data=data | (event_data or {}))
     logger.info("case %s: %s by %s", code, action, actor)
     return after
 
