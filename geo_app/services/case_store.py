@@ -7,7 +7,7 @@ import functools
 import json
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, text
 
 from ..errors import ConflictError, NotFoundError
 from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
@@ -167,17 +167,6 @@ def version_conflict(sent, current):
 CASE_COLUMNS = tuple(column for column in CASES.c if column.name != "geom")
 
 
-def bump_version(session, case_id, version, values):
-    """Set column values only if the version still matches, bumping it; raise 409 otherwise. Return the new version."""
-    updated = session.execute(
-        update(CASES).where(CASES.c.id == case_id, CASES.c.version == version)
-        .values(**values, version=CASES.c.version + 1, updated_at=func.now()).returning(CASES.c.version)
-    ).scalar()
-    if updated is None:
-        raise _conflict(session, case_id, version)
-    return updated
-
-
 def _conflict(session, case_id, version):
     current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
     return version_conflict(version, current)
@@ -199,39 +188,35 @@ def _bump_and_record(columns):
         SELECT * FROM bumped""")
 
 
-def bump_and_record(session, row, version, values, *, actor, action, to_status, note=None, now=None, data=None):
-    """bump_version and append_event in one round trip; return the case's columns (CASE_COLUMNS) after the update.
+def bump_and_record(session, case_id, version, values, *, actor, action, from_status, to_status, note=None, now=None,
+                    data=None):
+    """Set column values only if the version still matches, bumping it, and append the event, in one round trip.
 
-    row: the case as read before (its id, community and status, the event's from_status).
+    Raise 409 (and write nothing) when the version has moved on; else return the case's columns (CASE_COLUMNS)
+    after the update. The event's notifications are written as append_event writes them.
     """
     params = {f"new_{name}": value for name, value in values.items()}
     after = session.execute(_bump_and_record(tuple(sorted(values))), params | {
-        "case_id": row.id, "expected": version, "at": now, "actor": actor[:100], "action": action,
-        "from_s": row.status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
+        "case_id": case_id, "expected": version, "at": now, "actor": actor[:100], "action": action,
+        "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
     ).first()
     if after is None:
-        raise _conflict(session, row.id, version)
-    on_case_event(session, row.id, action, note=note)
+        raise _conflict(session, case_id, version)
+    on_case_event(session, case_id, action, note=note)
     return after
 
 
-def dispatch_to(session, case_id, person_id, role, *, actor, note=None, now=None, deadlines=None, current=None):
+def dispatch_to(session, case_id, person_id, role, *, status, version, actor, note=None, now=None, deadlines=None):
     """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action); return its version.
 
+    status, version: the case's as the caller read (or wrote) them in this transaction; the update checks the version.
     deadlines: (response_due_at, resolve_due_at) that start afresh for this assignee (a re-dispatch), or None.
-    current: the case's (status, version, community_id) as the caller read (or wrote) them in this transaction,
-    else they are read here; the update checks the version either way.
     """
-    if current is None:
-        current = session.execute(select(CASES.c.status, CASES.c.version, CASES.c.community_id)
-                                  .where(CASES.c.id == case_id)).one()
-    status, version, community_id = current
     now = now or datetime.now(UTC)
     values = {"status": "dispatched", "assignee_id": person_id, "assignee_role": role, "dispatched_at": now,
               "accepted_at": None, "started_at": None}
     if deadlines is not None:
         values |= {"response_due_at": deadlines[0], "resolve_due_at": deadlines[1]}
-    version = bump_version(session, case_id, version, values)
-    append_event(session, case_id, community_id, actor, "dispatch", status, "dispatched", note=note, now=now,
-                 data={"assignee_id": person_id, "role": role})
-    return version
+    return bump_and_record(session, case_id, version, values, actor=actor, action="dispatch", from_status=status,
+                           to_status="dispatched", note=note, now=now,
+                           data={"assignee_id": person_id, "role": role}).version

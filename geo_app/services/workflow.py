@@ -12,9 +12,7 @@ from sqlalchemy import text
 from ..errors import ConflictError, NotFoundError, ValidationError
 from ..models import ACTIONS, STATUSES
 from .case_store import (
-    append_event,
     bump_and_record,
-    bump_version,
     dispatch_to,
     get_case,
     get_case_row,
@@ -108,9 +106,8 @@ def _apply(session, code, row, change, *, actor, policy, now=None, event_data=No
         # A re-dispatch (the case had an assignee, or was returned) gives the new assignee their own deadlines,
         # counted from now: they cannot answer for the time the case spent with someone else.
         redispatch = row.dispatched_at is not None or row.status == "returned"
-        dispatch_to(session, row.id, person_id, role, actor=actor, note=note, now=now,
-                    deadlines=policy.due_times(row.urgency, now) if redispatch else None,
-                    current=(row.status, version, row.community_id))
+        dispatch_to(session, row.id, person_id, role, status=row.status, version=version, actor=actor, note=note,
+                    now=now, deadlines=policy.due_times(row.urgency, now) if redispatch else None)
         after = None
     elif action == "confirm":
         _confirm(session, row, version, actor, note, now, policy)
@@ -146,8 +143,8 @@ def _apply(session, code, row, change, *, actor, policy, now=None, event_data=No
                                       field="duplicate_of")
             values["duplicate_of_id"] = original_row.id
             data["duplicate_of"] = original
-        after = bump_and_record(session, row, version, values, actor=actor, action=action, to_status=target,
-                                note=note, now=now, data=data | (event_data or {}))
+        after = bump_and_record(session, row.id, version, values, actor=actor, action=action, from_status=row.status,
+                                to_status=target, note=note, now=now, data=data | (event_data or {}))
     logger.info("case %s: %s by %s", code, action, actor)
     return after
 
@@ -171,8 +168,7 @@ def _confirm(session, row, version, actor, note, now, policy):
         raise ValidationError("该民情没有户号，无法积分 (the case names no household to credit; it cannot earn points)",
                               field="household")
     points = policy.points_per_category.get(row.category, 0)
-    bump_version(session, row.id, version, {"confirmed_at": now})
-    append_event(session, row.id, row.community_id, actor, "confirm", row.status, row.status, note=note, now=now,
-                 data={"points": points})
+    bump_and_record(session, row.id, version, {"confirmed_at": now}, actor=actor, action="confirm",
+                    from_status=row.status, to_status=row.status, note=note, now=now, data={"points": points})
     if points > 0:
         earn(session, row.community_id, row.household, points, f"上报确认 {row.code}", case_id=row.id, now=now)

@@ -113,6 +113,10 @@ def test_a_run_of_transitions_checks_each_action(session):
     with pytest.raises(ConflictError) as stale_error:
         apply_transitions(session, code, stale, actor="楼栋长")
     assert stale_error.value.code == "version_mismatch"
+    written = session.execute(text(
+        "SELECT c.version, c.status, count(e.id) FROM civic_case c JOIN case_event e ON e.case_id = c.id "
+        "WHERE c.code = :c GROUP BY c.id"), {"c": code}).one()
+    assert tuple(written) == (version + 1, "accepted", 3), "the refused action wrote neither the case nor an event"
     code, version, _ = receive_case(session, case_in(), actor="demo", now=received)
     skipping = [(TransitionIn(action="accept", version=version), received),
                 (TransitionIn(action="visit", version=version + 1, satisfaction="satisfied"), received)]
