@@ -4,13 +4,12 @@ Intake (cases.py) and the workflow (workflow.py) both build on this module and n
 """
 
 import functools
-import json
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, func, insert, select, text, update
 
 from ..errors import ConflictError, NotFoundError
-from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, Person, Unit
+from ..models import COMMUNITY_QUEUE, OPEN_STATUSES, ROLE_LABELS, UNIT_KIND_LABELS, CaseEvent, Person, Unit
 from .access import case_actions
 from .actors import actor_labels
 from .catalog import labelled
@@ -20,36 +19,42 @@ from .privacy import mask_name, mask_phone
 from .queries import CASES, COMMUNITIES
 from .transitions import describe
 
+EVENT_FIELDS = ("at", "actor", "action", "from_status", "to_status", "note", "data")  # a case_event but its case
+
 
 def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
                  data=None):
     """Append one event to a case's history, and write the notifications it causes in the same transaction."""
-    session.execute(
-        text("INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data) "
-             "VALUES (:case_id, :cid, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb))"),
-        {"case_id": case_id, "cid": community_id, "at": now, "actor": actor[:100], "action": action,
-         "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
-    )
+    session.execute(insert(EVENTS).values(
+        case_id=case_id, community_id=community_id, at=func.now() if now is None else now, actor=actor[:100],
+        action=action, from_status=from_status, to_status=to_status, note=note, data=data or {}))
     on_case_event(session, case_id, action, note=note)
 
 
 UNITS = Unit.__table__
+EVENTS = CaseEvent.__table__
 PEOPLE = Person.__table__
 DUPLICATES = CASES.alias("d")
 
-# One case row, one shape, wherever a case is read: its columns (the point as lat/lon), its community's
+
+def case_row_over(cases):
+    """The CASE_ROW select over ``cases``: the civic_case table, or what a statement on it returned (a CTE)."""
+    return (
+        select(*(cases.c[column.name] for column in CASES.c if column.name != "geom"),
+               func.ST_Y(cases.c.geom).label("lat"), func.ST_X(cases.c.geom).label("lon"),
+               COMMUNITIES.c.code.label("community_code"), UNITS.c.kind.label("unit_kind"),
+               UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("assignee_name"),
+               PEOPLE.c.phone.label("assignee_phone"), DUPLICATES.c.code.label("duplicate_of_code"))
+        .select_from(cases.join(COMMUNITIES, COMMUNITIES.c.id == cases.c.community_id)
+                     .outerjoin(UNITS, UNITS.c.id == cases.c.unit_id)
+                     .outerjoin(PEOPLE, PEOPLE.c.id == cases.c.assignee_id)
+                     .outerjoin(DUPLICATES, DUPLICATES.c.id == cases.c.duplicate_of_id))
+    )
+
+
+# One case row, one shape, wherever a case is read or changed: its columns (the point as lat/lon), its community's
 # code, its unit, its assignee and the case it duplicates. Listings extend it with filters and a page.
-CASE_ROW = (
-    select(*(column for column in CASES.c if column.name != "geom"),
-           func.ST_Y(CASES.c.geom).label("lat"), func.ST_X(CASES.c.geom).label("lon"),
-           COMMUNITIES.c.code.label("community_code"), UNITS.c.kind.label("unit_kind"),
-           UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("assignee_name"),
-           PEOPLE.c.phone.label("assignee_phone"), DUPLICATES.c.code.label("duplicate_of_code"))
-    .select_from(CASES.join(COMMUNITIES, COMMUNITIES.c.id == CASES.c.community_id)
-                 .outerjoin(UNITS, UNITS.c.id == CASES.c.unit_id)
-                 .outerjoin(PEOPLE, PEOPLE.c.id == CASES.c.assignee_id)
-                 .outerjoin(DUPLICATES, DUPLICATES.c.id == CASES.c.duplicate_of_id))
-)
+CASE_ROW = case_row_over(CASES)
 
 
 def serialize_case(row, *, include_private=False, viewer=None, now=None):
@@ -163,43 +168,40 @@ def version_conflict(sent, current):
     )
 
 
-# The case's own columns as an update returns them (the point stays in geom, which CASE_ROW gives as lat/lon).
-CASE_COLUMNS = tuple(column for column in CASES.c if column.name != "geom")
-
-
 def _conflict(session, case_id, version):
     current = session.execute(select(CASES.c.version).where(CASES.c.id == case_id)).scalar()
     return version_conflict(version, current)
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=32)
 def _bump_and_record(columns):
-    """One statement: the version-checked update of these columns and, only if it updated, the event; the row after."""
-    sets = "".join(f"{CASES.c[name].name} = :new_{name}, " for name in columns)  # a name that is no column: KeyError
-    return text(f"""
-        WITH bumped AS (
-            UPDATE civic_case SET {sets}version = version + 1, updated_at = now()
-            WHERE id = :case_id AND version = :expected
-            RETURNING {', '.join(column.name for column in CASE_COLUMNS)}),
-        recorded AS (
-            INSERT INTO case_event (case_id, community_id, at, actor, action, from_status, to_status, note, data)
-            SELECT id, community_id, coalesce(:at, now()), :actor, :action, :from_s, :to_s, :note, CAST(:data AS jsonb)
-            FROM bumped)
-        SELECT * FROM bumped""")
+    """The statement of bump_and_record for a set of columns (built once: a case has only a few kinds of change).
+
+    The version-checked UPDATE … RETURNING, an INSERT of the event from what it returned (so that nothing is
+    written when the version has moved on), and the case's row (CASE_ROW) over what it returned.
+    """
+    bumped = (update(CASES).where(CASES.c.id == bindparam("case_id"), CASES.c.version == bindparam("expected"))
+              .values({name: bindparam(f"new_{name}", type_=CASES.c[name].type) for name in columns}
+                      | {"version": CASES.c.version + 1, "updated_at": func.now()})
+              .returning(*CASES.c).cte("bumped"))
+    event = [bindparam(name, type_=EVENTS.c[name].type) for name in EVENT_FIELDS]
+    event[0] = func.coalesce(event[0], func.now())  # at: the time given, else the database's clock
+    recorded = insert(EVENTS).from_select(["case_id", "community_id", *EVENT_FIELDS],
+                                          select(bumped.c.id, bumped.c.community_id, *event)).cte("recorded")
+    return case_row_over(bumped).add_cte(recorded)
 
 
 def bump_and_record(session, case_id, version, values, *, actor, action, from_status, to_status, note=None, now=None,
                     data=None):
-    """Set column values only if the version still matches, bumping it, and append the event, in one round trip.
+    """Set column values only if the version still matches, bumping it, and append the event, in one statement.
 
-    Raise 409 (and write nothing) when the version has moved on; else return the case's columns (CASE_COLUMNS)
-    after the update. The event's notifications are written as append_event writes them.
+    Raise 409 (and write nothing) when the version has moved on; else return the case's row (CASE_ROW) after the
+    change. The event's notifications are written as append_event writes them.
     """
     params = {f"new_{name}": value for name, value in values.items()}
-    after = session.execute(_bump_and_record(tuple(sorted(values))), params | {
-        "case_id": case_id, "expected": version, "at": now, "actor": actor[:100], "action": action,
-        "from_s": from_status, "to_s": to_status, "note": note, "data": json.dumps(data or {}, ensure_ascii=False)},
-    ).first()
+    params |= {"case_id": case_id, "expected": version, "at": now, "actor": actor[:100], "action": action,
+               "from_status": from_status, "to_status": to_status, "note": note, "data": data or {}}
+    after = session.execute(_bump_and_record(frozenset(values)), params).first()
     if after is None:
         raise _conflict(session, case_id, version)
     on_case_event(session, case_id, action, note=note)
@@ -207,7 +209,7 @@ def bump_and_record(session, case_id, version, values, *, actor, action, from_st
 
 
 def dispatch_to(session, case_id, person_id, role, *, status, version, actor, note=None, now=None, deadlines=None):
-    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action); return its version.
+    """Assign a case to a person (used by intake's automatic dispatch and by the dispatch action); return its row.
 
     status, version: the case's as the caller read (or wrote) them in this transaction; the update checks the version.
     deadlines: (response_due_at, resolve_due_at) that start afresh for this assignee (a re-dispatch), or None.
@@ -219,4 +221,4 @@ def dispatch_to(session, case_id, person_id, role, *, status, version, actor, no
         values |= {"response_due_at": deadlines[0], "resolve_due_at": deadlines[1]}
     return bump_and_record(session, case_id, version, values, actor=actor, action="dispatch", from_status=status,
                            to_status="dispatched", note=note, now=now,
-                           data={"assignee_id": person_id, "role": role}).version
+                           data={"assignee_id": person_id, "role": role})

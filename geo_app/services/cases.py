@@ -126,7 +126,7 @@ def receive_case(session, data, *, actor="system", policy=None, now=None, idempo
     if auto_dispatch and assignee["person"] is not None:
         # the row was inserted just above: received, at version 1
         version = dispatch_to(session, case_id, assignee["person"]["id"], assignee["role"], status="received",
-                              version=version, actor="system", note="按地图责任人自动派单", now=now)
+                              version=version, actor="system", note="按地图责任人自动派单", now=now).version
     logger.info("case %s received at %.6f,%.6f (%s)", code, clean["lat"], clean["lon"], clean["channel"])
     return code, version, assignee
 

@@ -72,22 +72,17 @@ def apply_transition(session, code, change, *, actor, policy=None, now=None, eve
 def apply_transitions(session, code, steps, *, actor, policy=None):
     """Apply a run of actions, ``[(change, now), …]``, to one case as apply_transition applies each; return the version.
 
-    The case is read once: each action's update returns the row the next action is checked against (an action
-    whose update goes through another service, such as dispatch or confirm, has the case read again).
+    The case is read once: each action's statement returns the row the next action is checked against.
     """
     policy = policy or CasePolicy()
     row = get_case_row(session, code)
-    version = row.version
     for change, now in steps:
-        if row is None:
-            row = get_case_row(session, code)
         row = _apply(session, code, row, change, actor=actor, policy=policy, now=now)
-        version = change.version + 1
-    return version
+    return row.version
 
 
 def _apply(session, code, row, change, *, actor, policy, now=None, event_data=None):
-    """Check one action against the case's current row and apply it; return the row after it, or None if not known."""
+    """Check one action against the case's current row (CASE_ROW) and apply it; return the row after it."""
     action = change.action
     require_version(row, change.version)
     sources, target = TRANSITIONS[action]
@@ -106,12 +101,10 @@ def _apply(session, code, row, change, *, actor, policy, now=None, event_data=No
         # A re-dispatch (the case had an assignee, or was returned) gives the new assignee their own deadlines,
         # counted from now: they cannot answer for the time the case spent with someone else.
         redispatch = row.dispatched_at is not None or row.status == "returned"
-        dispatch_to(session, row.id, person_id, role, status=row.status, version=version, actor=actor, note=note,
-                    now=now, deadlines=policy.due_times(row.urgency, now) if redispatch else None)
-        after = None
+        after = dispatch_to(session, row.id, person_id, role, status=row.status, version=version, actor=actor,
+                            note=note, now=now, deadlines=policy.due_times(row.urgency, now) if redispatch else None)
     elif action == "confirm":
-        _confirm(session, row, version, actor, note, now, policy)
-        after = None
+        after = _confirm(session, row, version, actor, note, now, policy)
     else:
         values, data = {"status": target}, {}
         if target in STAGE_COLUMN:
@@ -161,14 +154,15 @@ def _reopen_values(row, now, policy):
 
 
 def _confirm(session, row, version, actor, note, now, policy):
-    """A cadre confirms a resident's report: the reporter's household earns points."""
+    """A cadre confirms a resident's report: the reporter's household earns points; return the case's row after it."""
     from .points import earn
 
     if not row.household:
         raise ValidationError("该民情没有户号，无法积分 (the case names no household to credit; it cannot earn points)",
                               field="household")
     points = policy.points_per_category.get(row.category, 0)
-    bump_and_record(session, row.id, version, {"confirmed_at": now}, actor=actor, action="confirm",
-                    from_status=row.status, to_status=row.status, note=note, now=now, data={"points": points})
+    after = bump_and_record(session, row.id, version, {"confirmed_at": now}, actor=actor, action="confirm",
+                            from_status=row.status, to_status=row.status, note=note, now=now, data={"points": points})
     if points > 0:
         earn(session, row.community_id, row.household, points, f"上报确认 {row.code}", case_id=row.id, now=now)
+    return after
