@@ -64,9 +64,8 @@ def transition(session, code, change, *, actor, policy=None, now=None, event_dat
 
 def apply_transition(session, code, change, *, actor, policy=None, now=None, event_data=None):
     """Apply one workflow action to a case without reading it back; return the case's new version."""
-    _apply(session, code, get_case_row(session, code), change, actor=actor, policy=policy or CasePolicy(), now=now,
-           event_data=event_data)
-    return change.version + 1  # every action bumps the version once, checked against the version sent
+    return _apply(session, code, get_case_row(session, code), change, actor=actor, policy=policy or CasePolicy(),
+                  now=now, event_data=event_data).version
 
 
 def apply_transitions(session, code, steps, *, actor, policy=None):
