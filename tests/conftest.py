@@ -90,23 +90,37 @@ XDIST_GROUPS = ("tests/bench/", "tests/test_db_restart.py", "tests/test_replicas
 XDIST_BY_MODULE = ("tests/browser/",)
 
 
-def pytest_collection_modifyitems(items):
-    """Run the long tests first (slow, then browser), so that under xdist the short ones fill in around them.
+def _needs_demo(item):
+    return "demo_template" in getattr(item, "fixturenames", ())
 
-    The slow tests mostly need no demo template: they run while the first worker builds it.
+
+def pytest_collection_modifyitems(items):
+    """Order the run for xdist: the tests that need no demo template first, so that the other workers have work
+    while the first worker builds it (pytest_runtestloop); then the long tests (slow, then browser), so that the
+    short ones fill in around them.
     """
-    items.sort(
-        key=lambda item: (
-            0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2
-        )
-    )
+    items.sort(key=lambda item: (
+        _needs_demo(item), 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session):
+    """Under xdist, the first worker builds the demo template before its first test, if any test needs it."""
+    if _worker() == "gw0" and any(_needs_demo(item) for item in session.items):
+        cluster = _run_cluster(_run_dir())
+        _once("cluster", cluster.start)
+        _template(cluster, "tmpl_demo", load_demo=True)
+    return (yield)
 
 
 def pytest_xdist_make_scheduler(config, log):
-    """Schedule by XDIST_GROUPS under `-n` (xdist's own xdist_group marks do not work with pytest 9)."""
+    """Schedule by XDIST_GROUPS under `-n` (xdist's own xdist_group marks do not work with pytest 9), in the order
+    pytest_collection_modifyitems gives (not xdist's, biggest group first)."""
     if config.getvalue("dist") not in ("load", "loadgroup"):
         return None
     from xdist.scheduler import LoadScopeScheduling
+
+    config.option.loadscopereorder = False
 
     class GroupedScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
