@@ -51,9 +51,9 @@ browser-deps:
 
 python-deps: $(VENV)/.installed
 
+# uv installs what pip would, from the same registry, in seconds rather than half a minute; pip if uv fails.
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# uv installs what pip would, from the same registry, in seconds rather than half a minute; pip if uv fails.
 	( $(BIN)/python -m pip install -q uv && $(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]' ) \
 		|| $(BIN)/python -m pip install -q -e '.[test]'
 	touch $@

@@ -60,10 +60,24 @@ def replay(standby, paused):
         time.sleep(0.05)
 
 
+def caught_up(primary, standby):
+    """Wait until the standby has replayed all the primary has written so far.
+
+    Until a freshly started standby has replayed a commit, its lag cannot be told once it has WAL left to replay
+    (pg_last_xact_replay_timestamp() is null), and the app rightly reads from the primary instead.
+    """
+    written = primary.psql("SELECT pg_current_wal_lsn()")[0][0]
+    deadline = time.monotonic() + 10
+    while standby.psql(f"SELECT pg_last_wal_replay_lsn() >= '{written}'::pg_lsn")[0][0] is not True:
+        assert time.monotonic() < deadline, f"the standby did not replay up to {written} within 10 s"
+        time.sleep(0.05)
+
+
 def test_heavy_reads_come_from_the_standby_and_a_writer_reads_its_own_write_from_the_primary(replicated):
     primary, standby = replicated
     app, auth = make(primary, standby, REPLICA_MAX_LAG_MS=3_600_000)
     reader, writer = app.test_client(), app.test_client()
+    caught_up(primary, standby)  # the token make() issued is replayed: the standby's lag can be told from here on
     before = reader.get("/api/v1/stats?by=category", headers=auth).get_json()
     replay(standby, paused=True)
     try:
