@@ -5,7 +5,7 @@ layers line up with its tiles; the pages send clicks back with ``crs=gcj02`` (or
 JS), so nothing shifted is ever stored.
 
 Framework-free: the caller passes the configuration mapping and the URL of the vendor root. The basemap
-choice and the display coordinates live in maps.basemaps (no folium), re-exported here.
+choice and the display coordinates live in maps.basemaps (no folium).
 """
 
 from __future__ import annotations
@@ -22,31 +22,14 @@ import folium
 from markupsafe import Markup
 
 from . import assets
-from .basemaps import (
-    BASEMAPS,
-    Basemap,
-    BasemapError,
-    basemap_from_config,
-    collection_bounds,
-    display_collection,
-    display_geometry,
-    display_point,
-)
+from .basemaps import Basemap, display_geometry
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
-    "BASEMAPS",
-    "Basemap",
-    "BasemapError",
     "add_boundary",
     "MapParts",
     "SafeHtml",
-    "basemap_from_config",
-    "collection_bounds",
-    "display_collection",
-    "display_geometry",
-    "display_point",
     "new_map",
     "render_parts",
     "safe_html",

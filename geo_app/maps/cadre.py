@@ -11,17 +11,8 @@ import logging
 import folium
 
 from ..models import UNIT_KIND_LABELS, UNIT_KIND_RANK
-from .base import (
-    Basemap,
-    SafeHtml,
-    add_boundary,
-    collection_bounds,
-    display_collection,
-    feature_tooltip,
-    new_map,
-    safe_html,
-    safe_join,
-)
+from .base import SafeHtml, add_boundary, feature_tooltip, new_map, safe_html, safe_join
+from .basemaps import Basemap, collection_bounds, display_collection
 from .cases import add_case_layers
 from .tiled import boundary_bounds, expose_control, link_vectorgrid
 

@@ -7,16 +7,8 @@ import logging
 
 import folium
 
-from .base import (
-    Basemap,
-    add_boundary,
-    collection_bounds,
-    display_collection,
-    display_geometry,
-    feature_tooltip,
-    new_map,
-    safe_html,
-)
+from .base import add_boundary, feature_tooltip, new_map, safe_html
+from .basemaps import Basemap, collection_bounds, display_collection, display_geometry
 from .cases import add_heat_layer
 
 logger = logging.getLogger(__name__)

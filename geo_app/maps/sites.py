@@ -6,7 +6,8 @@ import logging
 
 import folium
 
-from .base import Basemap, SafeHtml, add_boundary, collection_bounds, display_collection, new_map, safe_html
+from .base import SafeHtml, add_boundary, new_map, safe_html
+from .basemaps import Basemap, collection_bounds, display_collection
 from .tiled import boundary_bounds, expose_control, link_vectorgrid
 
 logger = logging.getLogger(__name__)

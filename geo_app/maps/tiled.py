@@ -18,7 +18,7 @@ from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from . import assets
-from .base import Basemap, collection_bounds, display_geometry
+from .basemaps import Basemap, collection_bounds, display_geometry
 
 
 class VectorGridPlugin(JSCSSMixin):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import folium
 
-from .base import Basemap, add_boundary, collection_bounds, display_collection, display_geometry, new_map
+from .base import add_boundary, new_map
+from .basemaps import Basemap, collection_bounds, display_collection, display_geometry
 from .heat import STREET_STYLE, street_context
 
 

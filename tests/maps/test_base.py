@@ -11,19 +11,8 @@ from shapely.geometry import shape
 
 from geo_app.geo.coords import from_wgs84
 from geo_app.maps import cadre
-from geo_app.maps.base import (
-    MAX_ZOOM,
-    BasemapError,
-    SafeHtml,
-    basemap_from_config,
-    display_collection,
-    display_point,
-    new_map,
-    render_parts,
-    safe_html,
-    safe_join,
-    safe_text,
-)
+from geo_app.maps.base import MAX_ZOOM, SafeHtml, new_map, render_parts, safe_html, safe_join, safe_text
+from geo_app.maps.basemaps import BasemapError, basemap_from_config, display_collection, display_point
 from tests.external_urls import external_urls
 from tests.helpers import demo_features, haversine_m
 

@@ -3,7 +3,8 @@
 import json
 import re
 
-from geo_app.maps.base import basemap_from_config, new_map, render_parts, safe_text
+from geo_app.maps.base import new_map, render_parts, safe_text
+from geo_app.maps.basemaps import basemap_from_config
 from geo_app.maps.cases import STATUS_COLORS, add_case_layers, status_legend
 from geo_app.maps.heat import build_heat_map
 from geo_app.models import STATUSES

@@ -11,7 +11,8 @@ from sqlalchemy import text
 from geo_app import create_app
 from geo_app.extensions import db
 from geo_app.geo.coords import geometry_from_wgs84
-from geo_app.maps.base import BasemapError, safe_text
+from geo_app.maps.base import safe_text
+from geo_app.maps.basemaps import BasemapError
 from tests.external_urls import external_urls
 from tests.helpers import demo_features
 
