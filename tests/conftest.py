@@ -13,6 +13,7 @@ How a test gets its database:
   (threads, CLI runs, pg_dump, servers) see them.
 """
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -107,9 +108,7 @@ def pytest_collection_modifyitems(items):
 def pytest_runtestloop(session):
     """Under xdist, the first worker builds the demo template before its first test, if any test needs it."""
     if _worker() == "gw0" and any(_needs_demo(item) for item in session.items):
-        cluster = _run_cluster(_run_dir())
-        _once("cluster", cluster.start)
-        _template(cluster, "tmpl_demo", load_demo=True)
+        _demo_template(_started_cluster())
     return (yield)
 
 
@@ -161,12 +160,16 @@ def _once(name, build):
             done.touch()
 
 
-@pytest.fixture(scope="session")
-def pg_cluster():
-    """The run's private PostgreSQL + PostGIS cluster (removed when the run ends)."""
+def _started_cluster():
     cluster = _run_cluster(_run_dir())
     _once("cluster", cluster.start)
     return cluster
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """The run's private PostgreSQL + PostGIS cluster (removed when the run ends)."""
+    return _started_cluster()
 
 
 def _template(cluster, name, load_demo):
@@ -174,10 +177,14 @@ def _template(cluster, name, load_demo):
     return name
 
 
+def _demo_template(cluster):
+    return _template(cluster, "tmpl_demo", load_demo=True)
+
+
 @pytest.fixture(scope="session")
 def demo_template(pg_cluster):
     """A migrated database holding the demo community: never used directly, only cloned."""
-    return _template(pg_cluster, "tmpl_demo", load_demo=True)
+    return _demo_template(pg_cluster)
 
 
 @pytest.fixture(scope="session")
@@ -206,6 +213,17 @@ def demo_worker_db(pg_cluster, demo_template):
 @pytest.fixture(scope="session")
 def empty_worker_db(pg_cluster, empty_template):
     return _worker_copy(pg_cluster, empty_template)
+
+
+@contextlib.contextmanager
+def demo_clone(cluster, template, label):
+    """A database of a test's or a module's own, cloned from a template and dropped afterwards; yields its name."""
+    name = f"{label}_{os.getpid()}_{next(_counter)}"
+    cluster.create_database(name, template=template)
+    try:
+        yield name
+    finally:
+        cluster.drop_database(name)
 
 
 def _config(cluster, name, overrides):

@@ -5,43 +5,34 @@ xdist worker): each posts from client addresses of its own, so neither sees the 
 access-log lines written since it began.
 """
 
-import os
 import socket
 import threading
 import uuid
 from collections import Counter
 from contextlib import contextmanager
-from itertools import count
 
 import pytest
 
+from tests.conftest import demo_clone
 from tests.factories import case_body
 from tests.servers import gunicorn, nginx, post_from, request
 
-_names = count()
 LIMIT = 5
 
 
 @pytest.fixture
 def database_url(pg_cluster, demo_template):
-    name = f"proxy_{os.getpid()}_{next(_names)}"
-    pg_cluster.create_database(name, template=demo_template)
-    yield pg_cluster.url_for(name)
-    pg_cluster.drop_database(name)
+    with demo_clone(pg_cluster, demo_template, "proxy") as name:
+        yield pg_cluster.url_for(name)
 
 
 @pytest.fixture(scope="module")
 def behind_nginx(pg_cluster, demo_template):
     """gunicorn (limit LIMIT a minute, one trusted proxy) behind nginx; yields (nginx URL, gunicorn access log)."""
-    name = f"proxy_{os.getpid()}_shared"
-    pg_cluster.drop_database(name)
-    pg_cluster.create_database(name, template=demo_template)
     env = {"ANON_POST_LIMIT": f"{LIMIT} per minute", "TRUSTED_PROXIES": "1"}
-    try:
-        with gunicorn(pg_cluster.url_for(name), env=env) as (base, access), nginx(base.split("//", 1)[1]) as proxy:
-            yield proxy, access
-    finally:
-        pg_cluster.drop_database(name)
+    with (demo_clone(pg_cluster, demo_template, "proxy") as name,
+          gunicorn(pg_cluster.url_for(name), env=env) as (base, access), nginx(base.split("//", 1)[1]) as proxy):
+        yield proxy, access
 
 
 def post_with_forged_addresses(base, n):

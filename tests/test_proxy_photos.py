@@ -1,12 +1,12 @@
 """Behind deploy/nginx.conf a phone's photos reach the app; other requests keep the small body limit."""
 
-import os
 import urllib.error
 import urllib.request
 import uuid
 
 import pytest
 
+from tests.conftest import demo_clone
 from tests.factories import case_body
 from tests.photo_samples import phone_jpeg
 from tests.servers import gunicorn, nginx, request
@@ -16,10 +16,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def database_url(pg_cluster, demo_template):
-    name = f"proxy_photos_{os.getpid()}"
-    pg_cluster.create_database(name, template=demo_template)
-    yield pg_cluster.url_for(name)
-    pg_cluster.drop_database(name)
+    with demo_clone(pg_cluster, demo_template, "proxy_photos") as name:
+        yield pg_cluster.url_for(name)
 
 
 def post_multipart(url, fields, files):

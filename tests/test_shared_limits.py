@@ -3,25 +3,21 @@
 With per-process memory the same limit would let through twice as much (a check that the test can fail).
 """
 
-import os
 import threading
 from collections import Counter
-from itertools import count
 
 import pytest
 
+from tests.conftest import demo_clone
 from tests.servers import gunicorn, redis_server, request
 
 ATTEMPTS = 40
-_names = count()
 
 
 @pytest.fixture
 def database_url(pg_cluster, demo_template):
-    name = f"limits_{os.getpid()}_{next(_names)}"
-    pg_cluster.create_database(name, template=demo_template)
-    yield pg_cluster.url_for(name)
-    pg_cluster.drop_database(name)
+    with demo_clone(pg_cluster, demo_template, "limits") as name:
+        yield pg_cluster.url_for(name)
 
 
 def hammer(url, *, method="POST", body=None):

@@ -5,7 +5,6 @@ the module to one xdist worker); each test reads the access log from where it wa
 """
 
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -16,7 +15,7 @@ from sqlalchemy import text
 
 from geo_app import create_app
 from geo_app.extensions import db
-from tests.conftest import token_for
+from tests.conftest import demo_clone, token_for
 from tests.servers import gunicorn
 
 pytestmark = pytest.mark.slow
@@ -39,15 +38,12 @@ def gdal(tool, *args, token=None, timeout=300):
 @pytest.fixture(scope="module")
 def app(pg_cluster, demo_template):
     """The app on a clone of the demo database of this module's own (the tests read it, never write)."""
-    name = f"gdal_{os.getpid()}"
-    pg_cluster.drop_database(name)
-    pg_cluster.create_database(name, template=demo_template)
-    app = create_app({"DATABASE_URL": pg_cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test"})
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    pg_cluster.drop_database(name)
+    with demo_clone(pg_cluster, demo_template, "gdal") as name:
+        app = create_app({"DATABASE_URL": pg_cluster.url_for(name), "TESTING": True, "SECRET_KEY": "test"})
+        yield app
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ answer stays small, and the anonymous database budget bounds what a request may 
 """
 
 import json
-import os
 import re
 
 import pytest
@@ -15,7 +14,7 @@ from sqlalchemy import text
 from geo_app import create_app
 from geo_app.extensions import db
 from geo_app.services.display import Display, display_units
-from tests.conftest import _config
+from tests.conftest import _config, demo_clone
 
 # The request budget sets statement_timeout per statement and a cancelled one aborts the transaction: these
 # tests need real transactions, not the rolled-back shared one.
@@ -38,26 +37,23 @@ JAGGED_STREETS = f"""
 """
 
 
-
 @pytest.fixture(scope="module")
 def attacked_database(pg_cluster, demo_template):
     """A clone of the demo with the attack's streets committed, made once for the module's tests, which only read it.
 
     Each test gets an app of its own on it (its own configuration, its own in-process heat cache).
     """
-    name = f"attacked_{os.getpid()}"
-    pg_cluster.create_database(name, template=demo_template)
-    app = create_app(_config(pg_cluster, name, {}))
-    with app.app_context():
-        db.session.execute(text("SET LOCAL statement_timeout = 300000"))
-        db.session.execute(text(JAGGED_STREETS))
-        total = db.session.execute(text("SELECT sum(ST_NPoints(geom)) FROM unit WHERE code LIKE 'ATTACK%'")).scalar()
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    assert total == STREETS * VERTICES
-    yield name
-    pg_cluster.drop_database(name)
+    with demo_clone(pg_cluster, demo_template, "attacked") as name:
+        app = create_app(_config(pg_cluster, name, {}))
+        with app.app_context():
+            db.session.execute(text("SET LOCAL statement_timeout = 300000"))
+            db.session.execute(text(JAGGED_STREETS))
+            total = db.session.execute(text("SELECT sum(ST_NPoints(geom)) FROM unit WHERE code LIKE 'ATTACK%'")).scalar()
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        assert total == STREETS * VERTICES
+        yield name
 
 
 @pytest.fixture
