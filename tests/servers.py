@@ -66,6 +66,16 @@ def request(url, *, method="GET", body=None, headers=None, timeout=30):
         return status, got, None
 
 
+class AccessLog:
+    """An access log's lines written since this object was made (a server shared by several tests keeps one log)."""
+
+    def __init__(self, path):
+        self.path, self.start = path, len(path.read_text())
+
+    def read_text(self):
+        return self.path.read_text()[self.start:]
+
+
 @contextmanager
 def gunicorn(database_url, *, workers=2, env=None, bind="127.0.0.1"):
     """Serve the app with gunicorn; yield (base URL, access log path) — its lines start with the worker's pid."""

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import demo_clone
 from tests.factories import case_body
-from tests.servers import gunicorn, nginx, post_from, request
+from tests.servers import AccessLog, gunicorn, nginx, post_from, request
 
 LIMIT = 5
 
@@ -48,10 +48,10 @@ def test_a_forged_forwarded_for_does_not_move_the_limit_without_trusted_proxies(
 
 
 def test_behind_nginx_the_address_nginx_saw_is_used_and_a_forged_one_dropped(behind_nginx):
-    proxy, access = behind_nginx
-    start = len(access.read_text())
+    proxy, log = behind_nginx
+    access = AccessLog(log)  # the other test's requests are not this one's
     statuses = post_with_forged_addresses(proxy, 3 * LIMIT)  # from 127.0.0.1
-    forwarded = [line.split()[3] for line in access.read_text()[start:].splitlines() if " /api/v1/cases " in line]
+    forwarded = [line.split()[3] for line in access.read_text().splitlines() if " /api/v1/cases " in line]
     assert statuses.count(400) == LIMIT and statuses.count(429) == 2 * LIMIT, Counter(statuses)
     assert set(forwarded) == {"127.0.0.1"}, "nginx replaces the client's X-Forwarded-For with the address it saw"
 

@@ -16,7 +16,7 @@ from sqlalchemy import text
 from geo_app import create_app
 from geo_app.extensions import db
 from tests.conftest import demo_clone, token_for
-from tests.servers import gunicorn
+from tests.servers import AccessLog, gunicorn
 
 pytestmark = pytest.mark.slow
 PAGE = 6  # small, so that reading the 20 demo buildings takes several pages
@@ -53,16 +53,6 @@ def server(app):
     env = {"PAGE_LIMIT_DEFAULT": str(PAGE), "PAGE_LIMIT_MAX": str(PAGE)}
     with gunicorn(app.config["DATABASE_URL"], workers=1, env=env) as (base, access):
         yield f"{base}/ogc", access, token
-
-
-class AccessLog:
-    """The access log's lines written since this test began."""
-
-    def __init__(self, path):
-        self.path, self.start = path, len(path.read_text())
-
-    def read_text(self):
-        return self.path.read_text()[self.start:]
 
 
 @pytest.fixture
