@@ -1,11 +1,19 @@
-"""The demo reproduces the work report's numbers."""
+"""The demo reproduces the work report's numbers, from the same seed the same data, walked as the workflow walks."""
+
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
 
+from geo_app.errors import ConflictError
+from geo_app.schemas import TransitionIn
+from geo_app.services.cases import create_case, receive_case
+from geo_app.services.demo_cases import LAST_DAY
 from geo_app.services.kpis import stats
 from geo_app.services.points import summary
+from geo_app.services.workflow import apply_transition, apply_transitions
 from tests.conftest import truncate_as_owner
+from tests.factories import case_in
 
 
 def test_channel_numbers_match_the_work_report(session):
@@ -48,8 +56,8 @@ def test_the_same_seed_gives_the_same_data(app, session):
     assert before == after
 
 
-# A run of actions as the demo walks them, and every kind of step apply_transitions takes: updates it follows by
-# their returned row (accept … close, return, reopen) and those it reads the case again after (dispatch, confirm).
+# A run of actions as the demo walks them, and the other kinds of action (return, dispatch, reopen, confirm): each
+# action's statement returns the row the next one is checked against.
 RUN = (("accept", {}), ("return", {"note": "不属于本楼栋"}), ("dispatch", {"assignee_id": None}), ("accept", {}),
        ("start", {}), ("resolve", {"note": "已处理"}), ("visit", {"satisfaction": "dissatisfied"}), ("reopen", {"note": "居民不满意"}),
        ("resolve", {"note": "再次处理"}), ("visit", {"satisfaction": "satisfied"}), ("close", {}), ("confirm", {}))
@@ -68,18 +76,10 @@ def _case_and_history(session, code):
 
 def test_a_run_of_transitions_writes_what_one_at_a_time_writes(session):
     """The demo walks its cases with apply_transitions: the same rows as apply_transition, action by action."""
-    from datetime import timedelta
-
-    from geo_app.schemas import TransitionIn
-    from geo_app.services.cases import create_case, receive_case
-    from geo_app.services.demo_cases import LAST_DAY
-    from geo_app.services.workflow import apply_transition, apply_transitions
-    from tests.factories import case_in
-
     received = LAST_DAY - timedelta(days=20)
     one, _ = create_case(session, case_in(), actor="demo", now=received)
     code, version, assignee = receive_case(session, case_in(), actor="demo", now=received)
-    assert (version, assignee["person"]["id"]) == (one["version"], one["assignee"]["id"]) == (2, one["assignee"]["id"])
+    assert version == one["version"] == 2 and assignee["person"]["id"] == one["assignee"]["id"]
     steps = []
     for index, (action, fields) in enumerate(RUN):
         fields = {**fields, "assignee_id": one["assignee"]["id"]} if action == "dispatch" else fields
@@ -97,15 +97,6 @@ def test_a_run_of_transitions_writes_what_one_at_a_time_writes(session):
 
 def test_a_run_of_transitions_checks_each_action(session):
     """A stale version or an action the case's state does not allow stops the run, as apply_transition would."""
-    from datetime import timedelta
-
-    from geo_app.errors import ConflictError
-    from geo_app.schemas import TransitionIn
-    from geo_app.services.cases import receive_case
-    from geo_app.services.demo_cases import LAST_DAY
-    from geo_app.services.workflow import apply_transitions
-    from tests.factories import case_in
-
     received = LAST_DAY - timedelta(days=20)
     code, version, _ = receive_case(session, case_in(), actor="demo", now=received)
     stale = [(TransitionIn(action="accept", version=version), received),
