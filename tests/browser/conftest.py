@@ -328,13 +328,14 @@ def click_at(page, lat, lon, zoom=18, hide_cases=True):
 
 
 # Still: for three frames in a row the map pane has not moved, the zoom is the same and no zoom animation runs (Leaflet
-# marks one with the pane's leaflet-zoom-anim class). Three, because an animation asked for in this frame starts in the
-# next one. Only Leaflet's public face is read: the pane, its class, getZoom.
+# marks one with the pane's leaflet-zoom-anim class, Leaflet.markercluster its splitting and merging of clusters, 300 ms
+# after a zoom, with leaflet-cluster-anim: until then a marker may still be hidden at its cluster's place). Three,
+# because an animation asked for in this frame starts in the next one. Only the pane, its classes and getZoom are read.
 MAP_STILL = """() => new Promise((done, fail) => {
   const pane = MQ.map.getPane("mapPane"), deadline = performance.now() + 5000;
   let last = null, frames = 0;
   const look = () => {
-    const zooming = pane.classList.contains("leaflet-zoom-anim");
+    const zooming = pane.classList.contains("leaflet-zoom-anim") || pane.classList.contains("leaflet-cluster-anim");
     const now = [pane.style.transform, pane.style.left, pane.style.top, MQ.map.getZoom(), zooming].join("|");
     frames = now === last && !zooming ? frames + 1 : 0;
     last = now;

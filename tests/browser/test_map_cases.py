@@ -29,6 +29,7 @@ def click_case_marker(page, code):
     map_settled(page)
     page.click('[data-click-mode="case"]')
     page.evaluate("(code) => { MQ.map.setView(MQ.cadre.caseMarker(code).getLatLng(), 19, {animate: false}); }", code)
+    map_settled(page)  # the clusters split into markers (animated, though the zoom is not)
     page.locator(f'.mq-case-dot[data-code="{code}"]').click()
     popup = page.locator(f'.leaflet-popup-content .mq-case-pop[data-code="{code}"]')
     popup.wait_for()
