@@ -16,6 +16,7 @@ from flask import current_app, g, request
 from flask_login import current_user
 
 from .maps.basemaps import basemap_from_config
+from .static_assets import STATIC_ENDPOINTS
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def init_app(app):
 
     @app.after_request
     def cache_headers(response):
-        if request.endpoint == "static" or response.direct_passthrough or response.is_streamed:
+        if request.endpoint in STATIC_ENDPOINTS or response.direct_passthrough or response.is_streamed:
             return response  # send_file sets its own ETag/Last-Modified and our max-age
         response.vary.update(("Cookie", "Authorization"))
         if request.endpoint in SELF_CACHED and "Cache-Control" in response.headers:

@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from .extensions import db
 from .replicas import replica_set
+from .static_assets import STATIC_ENDPOINTS
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def init_app(app):
 
     @app.before_request
     def start_budget():
-        if request.endpoint in (None, "static"):
+        if request.endpoint is None or request.endpoint in STATIC_ENDPOINTS:
             return
         if not current_user.is_authenticated:  # a bad or disabled token is anonymous too
             g.db_deadline = time.monotonic() + budget_s

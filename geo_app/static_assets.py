@@ -9,21 +9,32 @@ now and the short lifetime of headers.STATIC_MAX_AGE.
 Compression (Flask-Compress) covers JSON, GeoJSON, CSV, JavaScript, CSS and SVG, never HTML: a page carries
 the CSRF token next to text a request can put there (BREACH). JSON carries no such token, and the session
 cookie is SameSite=Lax, so another site cannot make a signed-in browser fetch it to measure sizes.
+The vendor tree's scripts and style sheets are compressed once, when static/build_vendor.py builds it (a .br
+and a .gz beside each): a vendor file is sent as built, in the encoding the client takes, not compressed
+again for every request.
 """
 
 import functools
 import hashlib
 import logging
+import mimetypes
 import os
 
 from flask import current_app, request, send_from_directory, url_for
 from flask_compress import Compress
+from werkzeug.exceptions import NotFound
 
 logger = logging.getLogger(__name__)
 
 YEAR = 365 * 24 * 3600
 VERSION_ARG = "v"
 VENDOR_DIR = "vendor"
+VENDOR_ENDPOINT = "versioned_vendor"
+# The endpoints that send a file from disk: no session, database, budget or rate limit is needed to answer them.
+STATIC_ENDPOINTS = frozenset({"static", VENDOR_ENDPOINT})
+VENDOR_STAMP = ".stamp.json"  # written by each build of the vendor tree, which swaps the whole tree in at once
+# Content-Encoding -> the suffix of the file static/build_vendor.py compressed that way; best first.
+PRECOMPRESSED = {"br": ".br", "gzip": ".gz"}
 COMPRESSED_TYPES = ["application/json", "application/geo+json", "application/problem+json", "text/csv",
                     "text/javascript", "application/javascript", "text/css", "image/svg+xml", "text/plain",
                     "application/vnd.mapbox-vector-tile"]  # vector tiles (tiles/), if served
@@ -60,26 +71,58 @@ def _tree_version(root, listing):
     return digest.hexdigest()
 
 
-def vendor_version(static_folder):
-    """Return the version of the vendor tree: a hash of every file's name and content."""
-    root = os.path.join(static_folder, VENDOR_DIR)
+def _tree_listing(root):
     listing = []
     for folder, _dirs, files in os.walk(root):
         for name in files:
             path = os.path.join(folder, name)
             stat = os.stat(path)
             listing.append((os.path.relpath(path, root), stat.st_mtime_ns, stat.st_size))
-    return _tree_version(root, tuple(sorted(listing)))
+    return tuple(sorted(listing))
+
+
+@functools.lru_cache(maxsize=4)
+def _built_tree_version(root, _stamp_identity):
+    return _tree_version(root, _tree_listing(root))
+
+
+def vendor_version(static_folder):
+    """Return the version of the vendor tree: a hash of every file's name and content.
+
+    The tree is read once per build, not per request: each build writes a new stamp file (a new inode and
+    mtime) and swaps the tree in whole. A tree without a stamp is read every time.
+    """
+    root = os.path.join(static_folder, VENDOR_DIR)
+    try:
+        stamp = os.stat(os.path.join(root, VENDOR_STAMP))
+    except OSError:
+        return _tree_version(root, _tree_listing(root))
+    return _built_tree_version(root, (stamp.st_ino, stamp.st_mtime_ns, stamp.st_size))
 
 
 def vendor_base_url():
     """Return the versioned URL of the vendor root (ends with a slash), for folium and our pages."""
     # The rule needs a file name: build the URL of one and cut it off.
-    return url_for("versioned_vendor", version=vendor_version(current_app.static_folder), filename="-")[:-1]
+    return url_for(VENDOR_ENDPOINT, version=vendor_version(current_app.static_folder), filename="-")[:-1]
+
+
+def _send_precompressed(folder, filename):
+    """Send the file as the vendor build compressed it, in the best encoding the client takes; None if not built so."""
+    encoding = request.accept_encodings.best_match(PRECOMPRESSED)
+    if encoding is None:
+        return None
+    try:
+        response = send_from_directory(folder, filename + PRECOMPRESSED[encoding],
+                                       mimetype=mimetypes.guess_type(filename)[0])
+    except NotFound:
+        return None
+    response.headers["Content-Encoding"] = encoding  # Flask-Compress leaves an encoded answer alone
+    return response
 
 
 def _serve_vendor(version, filename):
-    response = send_from_directory(os.path.join(current_app.static_folder, VENDOR_DIR), filename)
+    folder = os.path.join(current_app.static_folder, VENDOR_DIR)
+    response = _send_precompressed(folder, filename) or send_from_directory(folder, filename)
     if version == vendor_version(current_app.static_folder):
         _immutable(response)
     return response
@@ -114,7 +157,7 @@ def mark_immutable(response):
 def init_app(app):
     """Version the static URLs, serve the versioned vendor tree, and compress text answers."""
     app.url_defaults(_add_version)
-    app.add_url_rule("/assets/<version>/vendor/<path:filename>", "versioned_vendor", _serve_vendor)
+    app.add_url_rule("/assets/<version>/vendor/<path:filename>", VENDOR_ENDPOINT, _serve_vendor)
     app.after_request(mark_immutable)
     app.config.update(COMPRESS_MIMETYPES=COMPRESSED_TYPES, COMPRESS_ALGORITHM=["br", "gzip"],
                       COMPRESS_ALGORITHM_STREAMING=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6,

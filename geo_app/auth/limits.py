@@ -3,7 +3,8 @@
 Three limits, each counted per client address across every worker:
 - ANON_POST_LIMIT: every POST without a login, token or other trusted credential, whatever its outcome;
 - ANON_GET_LIMIT: every anonymous GET (pages and API) but /healthz and static files, which stay cheap
-  (Flask-Limiter never counts the static endpoint: a file from disk, revalidated by ETag);
+  (a file from disk, revalidated by ETag: our own under /static, the vendor tree's under /assets/…/vendor/,
+  a dozen or more of them for each page a resident opens);
 - ANON_HEAVY_LIMIT: in addition, the anonymous GETs that cost a query over many rows or send geometry
   (HEAVY_ENDPOINTS).
 The counts live in RATELIMIT_STORAGE_URI when it is set, else in Redis when REDIS_URL is set, else in
@@ -13,6 +14,7 @@ the app's own database (auth/pg_storage.py), so the limit is the same however ma
 from flask import current_app, request
 from flask_limiter import ApplicationLimit, Limiter
 
+from ..static_assets import STATIC_ENDPOINTS
 from . import pg_storage
 from .identity import current_viewer
 
@@ -25,7 +27,7 @@ HEAVY_ENDPOINTS = frozenset({
     "open311.list_requests", "open311.get_request", "open311.get_token",
     "ogc.items", "ogc.item",
 })
-NEVER_COUNTED = frozenset({"health.healthz", "static"})
+NEVER_COUNTED = frozenset({"health.healthz", *STATIC_ENDPOINTS})
 
 
 def client_address():

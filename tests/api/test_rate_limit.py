@@ -1,5 +1,6 @@
 """Anonymous posts are rate-limited per client, whatever their outcome; logged-in callers are not."""
 
+from geo_app.static_assets import vendor_base_url
 from tests.conftest import client_as
 from tests.factories import case_body
 
@@ -52,6 +53,9 @@ def test_anonymous_gets_are_limited_heavy_ones_more_strictly(make_app):
     # /healthz and static files are never counted; staff are not limited
     assert public.get("/healthz").status_code == 200
     assert public.get("/static/css/minqing.css").status_code == 200
+    with app.test_request_context():
+        vendor = vendor_base_url()
+    assert public.get(vendor + "leaflet/dist/leaflet.js").status_code == 200
     cadre = client_as(app, "cadre")
     assert all(cadre.get("/api/v1/sites").status_code == 200 for _ in range(4))
 

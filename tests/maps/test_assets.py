@@ -117,6 +117,23 @@ def test_every_mapped_file_is_vendored(vendor):
     assert not missing, f"not in static/vendor/: {missing}; run `{SETUP}`"
 
 
+def test_every_script_and_style_sheet_is_built_compressed_as_well(vendor):
+    import gzip
+
+    import brotli
+
+    build = _build_vendor_module()
+    texts = [p for p in vendor.rglob("*") if p.is_file() and p.suffix in build.PRECOMPRESSED_SUFFIXES]
+    assert len(texts) > 20 and {p.suffix for p in texts} == {".js", ".css", ".svg"}
+    for path in texts:
+        original = path.read_bytes()
+        packed = {suffix: path.with_name(path.name + suffix).read_bytes() for suffix in (".br", ".gz")}
+        assert brotli.decompress(packed[".br"]) == original, path
+        assert gzip.decompress(packed[".gz"]) == original, path
+        if len(original) > 2000:
+            assert len(packed[".br"]) < len(original) / 2 and len(packed[".gz"]) < len(original) / 2, path
+
+
 def test_vendored_css_references_resolve(vendor):
     # fonts and images referenced by url() (and source maps) must be there too,
     # and none may point at another host

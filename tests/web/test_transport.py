@@ -3,10 +3,12 @@
 import gzip
 import json
 import re
+from pathlib import Path
 
 import brotli
 import pytest
 
+ROOT = Path(__file__).resolve().parents[2]
 BR_GZIP = {"Accept-Encoding": "br, gzip"}
 YEAR = "max-age=31536000"
 
@@ -74,6 +76,94 @@ def test_vendor_files_are_served_under_a_versioned_root(client):
     assert b"Leaflet" in _decoded(response)
     old = client.get(urls[0].replace("/assets/", "/assets/0").split("/vendor/")[0] + "/vendor/leaflet/dist/leaflet.js")
     assert old.status_code == 200 and "immutable" not in old.headers.get("Cache-Control", "")
+
+
+def test_vendor_files_are_sent_as_the_build_compressed_them(client):
+    """A vendor script goes out as built (static/build_vendor.py's .br or .gz), not compressed again per answer."""
+    from geo_app.static_assets import vendor_base_url
+
+    with client.application.test_request_context():
+        base = vendor_base_url()
+    url = base + "leaflet/dist/leaflet.js"
+    on_disk = ROOT / "static" / "vendor" / "leaflet" / "dist"
+    plain = client.get(url, headers={"Accept-Encoding": ""})
+    assert "Content-Encoding" not in plain.headers and plain.get_data() == (on_disk / "leaflet.js").read_bytes()
+    etags = {plain.headers["ETag"]}
+    for accepted, encoding, suffix in (("br, gzip", "br", ".br"), ("gzip;q=1.0, br;q=0.5", "gzip", ".gz"),
+                                       ("gzip", "gzip", ".gz"), ("deflate, br", "br", ".br")):
+        packed = client.get(url, headers={"Accept-Encoding": accepted})
+        assert packed.status_code == 200 and packed.headers["Content-Encoding"] == encoding, accepted
+        assert packed.get_data() == (on_disk / f"leaflet.js{suffix}").read_bytes(), accepted
+        assert _decoded(packed) == plain.get_data(), accepted
+        assert packed.headers["Content-Type"] == plain.headers["Content-Type"], accepted
+        assert packed.headers["Content-Length"] == str(len(packed.get_data())), accepted
+        assert "Accept-Encoding" in packed.headers["Vary"] and "immutable" in packed.headers["Cache-Control"]
+        etags.add(packed.headers["ETag"])
+        again = client.get(url, headers={"Accept-Encoding": accepted, "If-None-Match": packed.headers["ETag"]})
+        assert again.status_code == 304, accepted
+    assert len(etags) == 3  # one validator per representation: identity, br, gzip
+
+
+def _versioned(app):
+    from geo_app.static_assets import vendor_base_url
+
+    with app.test_request_context():
+        return vendor_base_url()
+
+
+def test_a_vendor_tree_is_versioned_once_per_build_and_compressed_as_sent_if_not_built_so(app, tmp_path):
+    """Each build writes a new stamp and swaps the tree in: the version is read again then, not per request."""
+    (tmp_path / "vendor" / "lib").mkdir(parents=True)
+    script = tmp_path / "vendor" / "lib" / "lib.js"
+    script.write_text("var answer = 42;\n" * 300)
+    app.static_folder = str(tmp_path)
+    unbuilt = _versioned(app)
+    packed = app.test_client().get(unbuilt + "lib/lib.js", headers=BR_GZIP)
+    assert packed.headers["Content-Encoding"] == "br" and _decoded(packed) == script.read_bytes()
+    assert "immutable" in packed.headers["Cache-Control"]
+
+    def build(text):
+        script.write_text(text)
+        stamp = tmp_path / "vendor" / ".stamp.json.new"
+        stamp.write_text(json.dumps({"inputs": text}))
+        stamp.replace(tmp_path / "vendor" / ".stamp.json")
+        return _versioned(app)
+
+    first = build("var answer = 43;\n")
+    second = build("var answer = 44;\n")
+    assert len({unbuilt, first, second}) == 3
+    script.write_text("var answer = 45;\n")  # changed by hand, not built: the version stays the build's
+    assert _versioned(app) == second
+    assert "immutable" not in app.test_client().get(first + "lib/lib.js").headers["Cache-Control"]
+
+
+@pytest.mark.parametrize("who", ["cadre", "public"])
+def test_static_files_are_sent_without_asking_the_database(app, who):
+    """A page's vendor files and our own load no viewer, count no limit and run no statement."""
+    from flask import url_for
+    from sqlalchemy import event
+
+    from geo_app.extensions import db
+    from geo_app.static_assets import vendor_base_url
+    from tests.conftest import client_as
+
+    browser = client_as(app, who) if who == "cadre" else app.test_client()
+    with app.test_request_context():
+        files = [vendor_base_url() + "leaflet/dist/leaflet.js", url_for("static", filename="css/minqing.css")]
+    with app.app_context():
+        engine = db.engine
+    statements = []
+
+    def record(_conn, _cursor, statement, *_):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        answers = [browser.get(url, headers=BR_GZIP) for url in files * 3]
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert [answer.status_code for answer in answers] == [200] * 6
+    assert statements == []
 
 
 @pytest.mark.parametrize("path", ["/stats", "/sites"])
