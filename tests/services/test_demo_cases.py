@@ -12,7 +12,7 @@ from geo_app.services.demo_cases import LAST_DAY
 from geo_app.services.kpis import stats
 from geo_app.services.points import summary
 from geo_app.services.workflow import apply_transition, apply_transitions
-from tests.conftest import truncate_as_owner
+from tests.conftest import owner_connection, truncate_as_owner
 from tests.factories import case_in
 
 
@@ -41,19 +41,43 @@ def test_points_ledgers_add_up_to_the_report(session):
     assert result["balance"] == result["earned"] - result["redeemed"]
 
 
+# Every case the demo made, its history and its points, one line each, keyed by case code and household: row ids,
+# the random tracking codes and the wall clock (created_at, updated_at) are left out.
+DEMO_CASE_DATA = text("""
+    SELECT line FROM (
+        SELECT (to_jsonb(c) - 'id' - 'tracking_code' - 'created_at' - 'updated_at' - 'duplicate_of_id'
+                || jsonb_build_object('duplicate_of', d.code))::text AS line
+        FROM civic_case c LEFT JOIN civic_case d ON d.id = c.duplicate_of_id
+        UNION ALL
+        SELECT c.code || ' ' || (to_jsonb(e) - 'id' - 'case_id')::text
+        FROM case_event e JOIN civic_case c ON c.id = e.case_id
+        UNION ALL
+        SELECT a.household || ' ' || coalesce(c.code, '-') || ' ' || (to_jsonb(p) - 'id' - 'account_id' - 'case_id')::text
+        FROM points_entry p JOIN points_account a ON a.id = p.account_id LEFT JOIN civic_case c ON c.id = p.case_id
+        UNION ALL
+        SELECT (to_jsonb(a) - 'id' - 'created_at' - 'updated_at')::text FROM points_account a
+        UNION ALL
+        SELECT (to_jsonb(n))::text FROM case_counter n
+    ) AS data ORDER BY line""")
+
+
 @pytest.mark.slow
 @pytest.mark.committed_db  # the owner empties the case tables on a connection of its own
 def test_the_same_seed_gives_the_same_data(app, session):
     from geo_app.services.demo_cases import load_demo_cases
 
-    before = session.execute(text("SELECT md5(string_agg(code || title || ST_AsText(geom) || status, ',' ORDER BY code)) "
-                                  "FROM civic_case")).scalar()
+    before = session.execute(DEMO_CASE_DATA).scalars().all()
     session.commit()
     truncate_as_owner(app, "civic_case", "case_event", "points_entry", "points_account", "case_counter")
+    # The rollups the cases' triggers keep are compared by their own tests (services/test_kpi_rollup.py and the
+    # heat tests, against counts made afresh), and the demo template was built with them on: here they are off.
+    with owner_connection(app) as owner, owner.begin():
+        owner.execute(text("ALTER TABLE civic_case DISABLE TRIGGER USER"))
     load_demo_cases(session)
-    after = session.execute(text("SELECT md5(string_agg(code || title || ST_AsText(geom) || status, ',' ORDER BY code)) "
-                                 "FROM civic_case")).scalar()
-    assert before == after
+    after = session.execute(DEMO_CASE_DATA).scalars().all()
+    assert len(after) == len(before) > 5_000
+    differ = [(old, new) for old, new in zip(before, after, strict=True) if old != new]
+    assert not differ, f"{len(differ)} lines differ, e.g. {differ[:3]}"
 
 
 # A run of actions as the demo walks them, and the other kinds of action (return, dispatch, reopen, confirm): each
