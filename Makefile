@@ -41,7 +41,9 @@ bench: setup browser-deps
 scale-check: setup browser-deps
 	$(BIN)/python -m bench.scale_check $(SCALE_CHECK_ARGS)
 
-setup: system-deps python-deps assets
+# The Python packages and the npm packages install side by side (two jobs); the vendor tree needs both.
+setup: system-deps
+	@$(MAKE) --no-print-directory -j2 assets
 
 system-deps:
 	@sh tools/install-system-deps.sh
@@ -60,8 +62,13 @@ $(VENV)/.installed: pyproject.toml
 
 assets: python-deps static/vendor/.built
 
-static/vendor/.built: static/package.json static/package-lock.json static/build_vendor.sh static/build_vendor.py
-	sh static/build_vendor.sh
+# The two steps of static/build_vendor.sh, as two targets so that npm's runs beside pip's.
+static/node_modules/.installed: static/package.json static/package-lock.json
+	cd static && npm ci --no-audit --no-fund
+	touch $@
+
+static/vendor/.built: static/node_modules/.installed $(VENV)/.installed static/build_vendor.sh static/build_vendor.py
+	cd static && ../$(BIN)/python build_vendor.py
 	touch $@
 
 db: setup
