@@ -1,5 +1,6 @@
 """The embedded PostgreSQL + PostGIS cluster: start, stop, restart with data kept; clear errors."""
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -16,14 +17,30 @@ from geo_app.migrate import upgrade
 pytestmark = pytest.mark.slow  # each test starts a cluster of its own
 
 
-@pytest.fixture
-def own_cluster():
+@contextlib.contextmanager
+def _own_cluster():
     base = Path(tempfile.mkdtemp(prefix="minqing-own-"))
     os.chmod(base, 0o755)
     cluster = Cluster(base / "data", base / "sock", fast=True)
-    yield cluster
-    cluster.destroy()
-    shutil.rmtree(base, ignore_errors=True)
+    try:
+        yield cluster
+    finally:
+        cluster.destroy()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+@pytest.fixture
+def own_cluster():
+    """A cluster of the test's own, not yet made."""
+    with _own_cluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="module")
+def running_cluster():
+    """A cluster of this module's own, made and started, for the tests that only look at how it runs."""
+    with _own_cluster() as cluster:
+        yield cluster.start()
 
 
 def destroy_instance_cluster(instance):
@@ -45,15 +62,13 @@ def test_start_stop_restart_keeps_data(own_cluster):
     assert own_cluster.psql("SELECT v FROM kept", dbname="minqing") == [("明珠",)]
 
 
-def test_listens_on_a_unix_socket_only(own_cluster):
-    own_cluster.start()
-    assert own_cluster.psql("SHOW listen_addresses", dbname="minqing") == [("",)]
-    assert any(p.name.startswith(".s.PGSQL.") for p in own_cluster.socket_dir.iterdir())
+def test_listens_on_a_unix_socket_only(running_cluster):
+    assert running_cluster.psql("SHOW listen_addresses", dbname="minqing") == [("",)]
+    assert any(p.name.startswith(".s.PGSQL.") for p in running_cluster.socket_dir.iterdir())
 
 
-def test_server_does_not_run_as_root(own_cluster):
-    own_cluster.start()
-    pid = int((own_cluster.data_dir / "postmaster.pid").read_text().split()[0]) if os.geteuid() == 0 else None
+def test_server_does_not_run_as_root(running_cluster):
+    pid = int((running_cluster.data_dir / "postmaster.pid").read_text().split()[0]) if os.geteuid() == 0 else None
     if pid is not None:
         assert os.stat(f"/proc/{pid}").st_uid != 0
 
