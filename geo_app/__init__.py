@@ -25,12 +25,21 @@ class MinQingFlask(Flask):
     json_provider_class = StrictJSONProvider
 
 
-def create_app(overrides=None):
-    """Create and configure the Flask application."""
+def configured_app(overrides=None):
+    """Return the app with its configuration only: no database, extension or route yet.
+
+    Enough for the commands that only need to know where things are (`minqing db status`, `db up`, …).
+    """
     instance_path = os.environ.get("MINQING_INSTANCE_PATH")
     app = MinQingFlask(__name__, instance_relative_config=True, static_folder=STATIC_FOLDER,
                 instance_path=os.path.abspath(instance_path) if instance_path else None)
     load_config(app, overrides)
+    return app
+
+
+def create_app(overrides=None):
+    """Create and configure the Flask application."""
+    app = configured_app(overrides)
     pool_health.install()
     db.init_app(app)
 

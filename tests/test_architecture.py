@@ -137,3 +137,20 @@ def test_starting_the_app_imports_no_library_that_only_some_paths_need():
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
                           cwd=PACKAGE.parent)
     assert done.stdout.split() == []
+
+
+def test_every_command_is_found_by_its_name_and_imported_only_when_asked_for():
+    import subprocess
+    import sys
+
+    import click
+
+    from geo_app.cli import COMMANDS, cli
+
+    for name in COMMANDS:
+        command = cli.get_command(None, name)
+        assert isinstance(command, click.Command) and command.name == name, name
+    probe = ("import sys; from geo_app.cli import cli; cli(['db', '--help'], standalone_mode=False); "
+             "print(sorted(m for m in sys.modules if m.startswith(('geo_app.cli.', 'geo_app.models', 'folium'))))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=PACKAGE.parent)
+    assert loaded.stdout.strip().splitlines()[-1] == "['geo_app.cli.common', 'geo_app.cli.db']"

@@ -17,6 +17,13 @@ def make_app():
     return create_app()
 
 
+def make_configured_app():
+    """Return the app with its configuration only (where the database and instance are), which starts in a moment."""
+    from .. import configured_app
+
+    return configured_app()
+
+
 def embedded_cluster(app):
     """Return the embedded cluster, or None when DATABASE_URL points elsewhere."""
     import os
@@ -30,7 +37,7 @@ def owner_database_target():
     """Return (the schema owner's database URL, the app role to grant to or None), starting the embedded cluster."""
     from ..db_roles import migration_target
 
-    app = make_app()
+    app = make_configured_app()
     cluster = embedded_cluster(app)
     if cluster is not None and not cluster.is_running():
         cluster.start()

@@ -2,7 +2,7 @@
 
 import click
 
-from .common import embedded_cluster, friendly_errors, make_app, owner_database_target, redact
+from .common import embedded_cluster, friendly_errors, make_configured_app, owner_database_target, redact
 
 
 @click.group("db")
@@ -14,7 +14,7 @@ def db():
 @friendly_errors
 def db_up():
     """Initialise (first time) and start the embedded PostgreSQL + PostGIS cluster."""
-    cluster = embedded_cluster(make_app())
+    cluster = embedded_cluster(make_configured_app())
     if cluster is None:
         click.echo("DATABASE_URL is set: nothing to start.")
         return
@@ -26,7 +26,7 @@ def db_up():
 @friendly_errors
 def db_down():
     """Stop the embedded cluster."""
-    cluster = embedded_cluster(make_app())
+    cluster = embedded_cluster(make_configured_app())
     if cluster is None:
         click.echo("DATABASE_URL is set: nothing to stop.")
         return
@@ -37,7 +37,7 @@ def db_down():
 @friendly_errors
 def db_status():
     """Say where the database is and whether it runs."""
-    app = make_app()
+    app = make_configured_app()
     cluster = embedded_cluster(app)
     if cluster is None:
         click.echo(f"external database: {redact(app.config['DATABASE_URL'])}")
@@ -52,7 +52,7 @@ def db_upgrade(revision):
     """Apply the schema migrations as the owner (DATABASE_OWNER_URL), then grant the app role its privileges."""
     from ..migrate import upgrade
 
-    app = make_app()
+    app = make_configured_app()
     cluster = embedded_cluster(app)
     if cluster is not None:
         cluster.start()  # creates the roles; an older cluster hands its tables to the owner
@@ -71,7 +71,7 @@ def db_grant(apply_, superuser_url):
     """Print the SQL a DBA runs to create the owner and app roles and grant the app its privileges."""
     from ..db_roles import grant_command
 
-    app = make_app()
+    app = make_configured_app()
     cluster = embedded_cluster(app)
     if cluster is not None:
         cluster.start()
@@ -85,4 +85,4 @@ def db_revision(message):
     """Autogenerate a migration from the models (for developers)."""
     from ..migrate import revision
 
-    revision(make_app().config["DATABASE_URL"], message)
+    revision(make_configured_app().config["DATABASE_URL"], message)
