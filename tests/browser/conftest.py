@@ -37,6 +37,11 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", ONLY_LOCALHOST,
 ]
+# Chromium makes an omnibox popup (a WebUI renderer with two pages) for every window, and every Playwright context is
+# a window: that was half of chromium's CPU for each test. Headless, nobody sees it. Chromium reads only the last
+# --disable-features switch, so the browser fixture passes Playwright's own list with these added.
+NO_OMNIBOX_POPUP = ("WebUIOmniboxPopup", "WebUIOmniboxAimPopup", "WebUIOmniboxFullPopup")
+DISABLE_FEATURES = "--disable-features="
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
 
@@ -119,16 +124,48 @@ def live_server(pg_cluster, demo_template):
         pg_cluster.drop_database(name)
 
 
+def _parent(pid):
+    with open(f"/proc/{pid}/status") as status:
+        return int(next(line for line in status if line.startswith("PPid:")).split()[1])
+
+
+def _our_browser_switch(prefix):
+    """The value chromium takes (the last given) of a switch of the browser process this test process started
+    (through Playwright's driver), or None when it has no such switch."""
+    for entry in os.listdir("/proc"):
+        try:
+            argv = Path(f"/proc/{entry}/cmdline").read_bytes().decode().split("\0")
+            if os.path.basename(argv[0]) not in ("chromium", os.path.basename(CHROMIUM)) or \
+                    any(arg.startswith("--type=") for arg in argv) or _parent(_parent(int(entry))) != os.getpid():
+                continue
+        except (ValueError, OSError, StopIteration):
+            continue  # not a process, or gone
+        return next((arg[len(prefix):] for arg in reversed(argv) if arg.startswith(prefix)), None)
+    pytest.fail("cannot find the chromium browser process Playwright started")
+
+
+def _launch(browser_type, args):
+    return browser_type.launch(executable_path=CHROMIUM, headless=True, args=args)
+
+
 @pytest.fixture(scope="session")
 def browser():
-    """Debian's chromium, headless, launched once for the session."""
+    """Debian's chromium, headless, launched once for the session (with Playwright's switches, and no omnibox popup)."""
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (`sh tools/install-system-deps.sh --browser`)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        probe = _launch(playwright.chromium, CHROMIUM_ARGS)
         try:
+            playwrights = (_our_browser_switch(DISABLE_FEATURES) or "").split(",")
+        finally:
+            probe.close()
+        disabled = [feature for feature in playwrights if feature] + list(NO_OMNIBOX_POPUP)
+        chromium = _launch(playwright.chromium, [*CHROMIUM_ARGS, DISABLE_FEATURES + ",".join(disabled)])
+        try:
+            effective = _our_browser_switch(DISABLE_FEATURES).split(",")
+            assert effective == disabled, f"chromium runs with --disable-features={effective}, not {disabled}"
             yield chromium
         finally:
             chromium.close()
