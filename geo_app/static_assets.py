@@ -161,5 +161,5 @@ def init_app(app):
     app.after_request(mark_immutable)
     app.config.update(COMPRESS_MIMETYPES=COMPRESSED_TYPES, COMPRESS_ALGORITHM=["br", "gzip"],
                       COMPRESS_ALGORITHM_STREAMING=["br", "gzip"], COMPRESS_BR_LEVEL=5, COMPRESS_LEVEL=6,
-                      COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=["static", "versioned_vendor"])
+                      COMPRESS_STREAMING_ENDPOINT_CONDITIONAL=sorted(STATIC_ENDPOINTS))
     compress.init_app(app)
