@@ -97,13 +97,22 @@ def _needs_demo(item):
     return "demo_template" in getattr(item, "fixturenames", ())
 
 
+def _xdist_scope(nodeid):
+    """The unit xdist schedules a test in: its XDIST_GROUPS group, its module under XDIST_BY_MODULE, or itself."""
+    if nodeid.startswith(XDIST_BY_MODULE):
+        return nodeid.split("::", 1)[0]
+    return next((group for group in XDIST_GROUPS if nodeid.startswith(group)), nodeid)
+
+
 def pytest_collection_modifyitems(items):
-    """Order the run for xdist: the tests that need no demo template first, so that the other workers have work
-    while the first worker builds it (pytest_runtestloop); then the long tests (slow, then browser), so that the
-    short ones fill in around them.
+    """Order the run for xdist: the tests that need no demo template first (a group only if none of its tests
+    does: a group goes to a worker whole), so that the other workers have work while the first worker builds it
+    (pytest_runtestloop); then the long tests (slow, then browser), so that the short ones fill in around them.
     """
+    scopes_needing_demo = {_xdist_scope(item.nodeid) for item in items if _needs_demo(item)}
     items.sort(key=lambda item: (
-        _needs_demo(item), 0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2))
+        _xdist_scope(item.nodeid) in scopes_needing_demo,
+        0 if item.get_closest_marker("slow") else 1 if item.get_closest_marker("browser") else 2))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -125,9 +134,7 @@ def pytest_xdist_make_scheduler(config, log):
 
     class GroupedScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            if nodeid.startswith(XDIST_BY_MODULE):
-                return nodeid.split("::", 1)[0]
-            return next((group for group in XDIST_GROUPS if nodeid.startswith(group)), nodeid)
+            return _xdist_scope(nodeid)
 
     return GroupedScheduling(config, log)
 
