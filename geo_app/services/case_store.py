@@ -22,12 +22,18 @@ from .transitions import describe
 EVENT_FIELDS = ("at", "actor", "action", "from_status", "to_status", "note", "data")  # a case_event but its case
 
 
+def _event_fields(actor, action, from_status, to_status, note, data):
+    """An event's own fields, its case and time aside, as case_event keeps them."""
+    return {"actor": actor[:100], "action": action, "from_status": from_status, "to_status": to_status,
+            "note": note, "data": data or {}}
+
+
 def append_event(session, case_id, community_id, actor, action, from_status, to_status, *, note=None, now=None,
                  data=None):
     """Append one event to a case's history, and write the notifications it causes in the same transaction."""
     session.execute(insert(EVENTS).values(
-        case_id=case_id, community_id=community_id, at=func.now() if now is None else now, actor=actor[:100],
-        action=action, from_status=from_status, to_status=to_status, note=note, data=data or {}))
+        case_id=case_id, community_id=community_id, at=func.now() if now is None else now,
+        **_event_fields(actor, action, from_status, to_status, note, data)))
     on_case_event(session, case_id, action, note=note)
 
 
@@ -199,8 +205,8 @@ def bump_and_record(session, case_id, version, values, *, actor, action, from_st
     change. The event's notifications are written as append_event writes them.
     """
     params = {f"new_{name}": value for name, value in values.items()}
-    params |= {"case_id": case_id, "expected": version, "at": now, "actor": actor[:100], "action": action,
-               "from_status": from_status, "to_status": to_status, "note": note, "data": data or {}}
+    params |= {"case_id": case_id, "expected": version, "at": now,
+               **_event_fields(actor, action, from_status, to_status, note, data)}
     after = session.execute(_bump_and_record(frozenset(values)), params).first()
     if after is None:
         raise _conflict(session, case_id, version)
