@@ -67,7 +67,7 @@ static/node_modules/.installed: static/package.json static/package-lock.json
 	cd static && npm ci --no-audit --no-fund
 	touch $@
 
-static/vendor/.built: static/node_modules/.installed $(VENV)/.installed static/build_vendor.sh static/build_vendor.py
+static/vendor/.built: static/node_modules/.installed $(VENV)/.installed static/build_vendor.py
 	cd static && ../$(BIN)/python build_vendor.py
 	touch $@
 
