@@ -83,9 +83,8 @@ def pytest_configure(config):
 # Tests that share a costly module or session fixture that must not be built twice at once (the generated
 # city's fixed database name, a cluster of its own) or need not be built twice (a standby, the wheel, an S3
 # server, the gunicorn GDAL reads from, the gunicorn and nginx of test_proxy's two tests behind nginx, the cluster
-# test_embedded_pg's two tests of a running server look at) go to one
-# xdist worker together; a browser test module
-# goes to one worker as a whole (each worker has its own live server); every other test is scheduled alone.
+# test_embedded_pg's two tests of a running server look at) go to one xdist worker together; a browser test
+# module goes to one worker as a whole (each worker has its own live server); every other test is scheduled alone.
 XDIST_GROUPS = ("tests/bench/", "tests/test_db_restart.py", "tests/test_replicas.py", "tests/packaging/",
                 "tests/test_embedded_pg.py",
                 "tests/services/test_photo_store.py", "tests/ogc/test_gdal.py",
